@@ -1,0 +1,50 @@
+# FusionOps: `make run` serves the portal, `make test` runs the tests. Both set up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WS_PORT ?= $(shell echo $$(($(PORT) + 1)))
+export HOST PORT WS_PORT
+export DJANGO_SETTINGS_MODULE ?= fusionops.settings.development
+# One metrics directory shared by gunicorn's workers (emptied by gunicorn at every start).
+METRICS_DIR ?= $(CURDIR)/var/prometheus
+
+.PHONY: setup run test lint format bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || "$$(deploy/find-python.sh)" -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# Idempotent: creates the database if missing, migrates (which creates the roles),
+# collects static files and loads each demo fixture once.
+setup: $(VENV)/.installed
+	@$(MANAGE) ensure_database
+	@$(MANAGE) migrate --noinput
+	@$(MANAGE) collectstatic --noinput --verbosity 0
+	@$(MANAGE) load_demo_data
+
+run: setup
+	@echo "FusionOps on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/honcho start --procfile Procfile
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles var

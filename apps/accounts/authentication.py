@@ -1,0 +1,36 @@
+import structlog
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from apps.accounts import selectors, services
+from apps.accounts.tokens import InvalidToken
+
+logger = structlog.get_logger("fusionops.auth")
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer fo_…` with a token from `manage.py issue_token`."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("The Authorization header must be 'Bearer <token>'.")
+            )
+        try:
+            token = selectors.api_token_authenticate(parts[1].decode("ascii"))
+        except (InvalidToken, UnicodeDecodeError) as exc:
+            # The reason is logged for operators; the caller learns only that it failed.
+            logger.info("auth.token_rejected", reason=str(exc))
+            raise exceptions.AuthenticationFailed(
+                _("The token is invalid, expired or revoked.")
+            ) from None
+        services.api_token_record_use(token=token)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return f'{self.keyword} realm="api"'

@@ -1,0 +1,13 @@
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "apps.accounts.authentication.ApiTokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token from `manage.py issue_token USERNAME`.",
+        }

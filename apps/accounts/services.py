@@ -1,0 +1,44 @@
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import ApiToken, User
+from apps.accounts.tokens import encode_token
+
+# Recording every use would add a write to every API call; once a minute is enough to see
+# which tokens are still in use.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@transaction.atomic
+def api_token_issue(
+    *, user: User, ttl: timedelta, actor: User | None, name: str = ""
+) -> tuple[ApiToken, str]:
+    """Create a token for `user` valid for `ttl` (negative for an already expired one).
+
+    Returns the stored token and its secret form, which is shown once and never stored.
+    """
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user, name=name, created_at=now, created_by=actor, expires_at=now + ttl
+    )
+    return token, encode_token(token_id=token.pk, user_id=user.pk, expires_at=token.expires_at)
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
+    """Revoke a token; revoking it again changes nothing."""
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+    return locked
+
+
+def api_token_record_use(*, token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -1,0 +1,45 @@
+import re
+import time
+import uuid
+
+import structlog
+
+from apps.core.context import bind_request_id, reset_request_id
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Accepted from callers (proxies, other services) as long as it cannot smuggle anything into
+# headers or logs: visible ASCII without spaces or quotes, at most 128 characters.
+VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+
+logger = structlog.get_logger("fusionops.request")
+
+
+class RequestIdMiddleware:
+    """Accept or generate a request id, expose it to logs and echo it in the response.
+
+    Also writes one access-log line per request (health probes at debug level).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = bind_request_id(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            log = logger.debug if request.path.startswith("/health/") else logger.info
+            log(
+                "request.finished",
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            return response
+        finally:
+            reset_request_id(token)

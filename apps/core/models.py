@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.validators import SETTING_KEY_MAX_LENGTH, validate_setting_key
+
+
+class SystemSetting(models.Model):
+    """Portal configuration kept in the database, changed at run time by admins."""
+
+    key = models.CharField(
+        _("key"),
+        primary_key=True,
+        max_length=SETTING_KEY_MAX_LENGTH,
+        validators=[validate_setting_key],
+    )
+    value = models.JSONField(_("value"))
+    description = models.TextField(_("description"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("system setting")
+        verbose_name_plural = _("system settings")
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(key__regex=r"^[a-z0-9_.-]{1,128}$"),
+                name="core_systemsetting_key_format",
+            ),
+        ]
+
+    def __str__(self):
+        return self.key

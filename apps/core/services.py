@@ -1,0 +1,37 @@
+"""Writes of the core app. Each function is one transaction."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.core.exceptions import NotFound
+from apps.core.models import SystemSetting
+from apps.core.validators import validate_setting
+
+
+@transaction.atomic
+def system_setting_set(
+    *, key: str, value, actor, description: str | None = None
+) -> tuple[SystemSetting, bool]:
+    """Create or replace a setting's value; a description of None keeps the current one.
+
+    Returns the setting and whether it was created.
+    """
+    validate_setting(key, value)
+    setting, created = SystemSetting.objects.select_for_update().get_or_create(
+        key=key,
+        defaults={"value": value, "description": description or "", "updated_by": actor},
+    )
+    if not created:
+        setting.value = value
+        if description is not None:
+            setting.description = description
+        setting.updated_by = actor
+        setting.save(update_fields=["value", "description", "updated_by", "updated_at"])
+    return setting, created
+
+
+@transaction.atomic
+def system_setting_delete(*, key: str, actor) -> None:
+    deleted, _details = SystemSetting.objects.filter(key=key).delete()
+    if not deleted:
+        raise NotFound(_("There is no setting %(key)s.") % {"key": key})

@@ -1,0 +1,78 @@
+"""Plain Django views: landing page, health, version, and error pages for non-DRF paths."""
+
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from apps.core import health
+from apps.core.problems import problem_response
+from apps.core.version import version_info
+
+
+@require_GET
+def home(request):
+    return render(request, "home.html", {"version": version_info()})
+
+
+@never_cache
+@require_GET
+def health_live(request):
+    """The process answers; nothing else is checked (a liveness probe must not cascade)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def health_ready(request):
+    results = health.readiness()
+    failed = [name for name, result in results.items() if not result.ok]
+    body = {
+        "status": "fail" if failed else "ok",
+        "checks": {name: result.as_dict() for name, result in results.items()},
+    }
+    if failed:
+        body["failed"] = failed
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+@require_GET
+def version(request):
+    return JsonResponse(version_info())
+
+
+def wants_problem(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception, template_name="400.html"):
+    if wants_problem(request):
+        return problem_response(status=400, detail=_("The request could not be understood."))
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception, template_name="403.html"):
+    if wants_problem(request):
+        return problem_response(
+            status=403, detail=_("You do not have permission to perform this action.")
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception, template_name="404.html"):
+    if wants_problem(request):
+        return problem_response(
+            status=404, detail=_("There is no API resource at %(path)s.") % {"path": request.path}
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request, template_name="500.html"):
+    if wants_problem(request):
+        return problem_response(
+            status=500,
+            detail=_("An unexpected error occurred. Quote the request id when reporting it."),
+        )
+    return defaults.server_error(request)

@@ -1,0 +1,9 @@
+"""Local development: `make run`. DEBUG on by default, readable console logs."""
+
+from .base import *  # noqa: F403
+from .base import env, finalize
+
+DEBUG = env.bool("DEBUG", default=True)
+LOG_FORMAT = env.str("LOG_FORMAT", default="console")
+
+finalize(globals())

@@ -1,0 +1,33 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory, issue_token
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters and cached values live in Redis; each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_as():
+    """client_as("Viewer", ...) → an API client authenticated with a bearer token of a new
+    user holding those roles (none: a user without any role)."""
+
+    def make(*roles):
+        user = UserFactory(roles=list(roles))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(user)}")
+        client.user = user
+        return client
+
+    return make

@@ -1,0 +1,75 @@
+"""Every API error is application/problem+json; a 500 logs its traceback and reveals nothing."""
+
+import json
+import logging
+
+import pytest
+from rest_framework.throttling import SimpleRateThrottle
+
+from tests.helpers import assert_problem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_api_path_is_a_404_problem(client):
+    body = assert_problem(client.get("/api/v1/no-such-thing"), 404, "not-found")
+    assert "/api/v1/no-such-thing" in body["detail"]
+
+
+def test_unknown_page_outside_the_api_stays_html(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.fixture
+def capture_logs():
+    """Lines as the portal's configured formatter writes them (JSON in tests)."""
+    root = logging.getLogger()
+    formatter = root.handlers[0].formatter
+    lines = []
+
+    class ListHandler(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(self.format(record)))
+
+    handler = ListHandler()
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    yield lines
+    root.removeHandler(handler)
+
+
+@pytest.mark.urls("tests.core.urls_with_failing_view")
+@pytest.mark.parametrize("path", ["/api/v1/test/fail", "/api/v1/test/fail-plain"])
+def test_unhandled_error_is_a_500_problem_revealing_nothing(client, capture_logs, path):
+    client.raise_request_exception = False
+    response = client.get(path, HTTP_X_REQUEST_ID="trace-me-123")
+    body = assert_problem(response, 500, "server-error")
+    assert "hunter2" not in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+    assert body["request_id"] == "trace-me-123"
+
+    errors = [line for line in capture_logs if line.get("level") == "error"]
+    assert errors, capture_logs
+    assert errors[0]["request_id"] == "trace-me-123"
+    assert "hunter2" in json.dumps(errors[0]["exception"])
+
+
+def test_throttled_requests_get_429_with_retry_after(api_client, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "2/min")
+    for _ in range(2):
+        assert api_client.get("/api/schema/").status_code == 200
+    response = api_client.get("/api/schema/")
+    assert_problem(response, 429, "throttled")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_authenticated_users_have_their_own_throttle(client_as, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "3/min")
+    viewer = client_as("Viewer")
+    for _ in range(3):
+        assert viewer.get("/api/v1/settings/").status_code == 200
+    assert_problem(viewer.get("/api/v1/settings/"), 429, "throttled")
+    # Another user's budget is untouched.
+    assert client_as("Viewer").get("/api/v1/settings/").status_code == 200

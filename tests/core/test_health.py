@@ -1,0 +1,97 @@
+"""/health/live, /health/ready (database, Redis, migrations) and /version."""
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+from apps.core import health
+from apps.core.version import build_id
+
+pytestmark = pytest.mark.django_db
+
+
+def test_live_answers_without_checking_anything(client):
+    response = client.get("/health/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_ready_reports_each_check_with_its_timing(client):
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "redis", "migrations"}
+    for result in body["checks"].values():
+        assert result["ok"] is True
+        assert result["duration_ms"] >= 0
+
+
+def test_ready_is_503_naming_redis_when_it_is_unreachable(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["redis"]
+    assert body["checks"]["redis"]["ok"] is False
+    assert "error" in body["checks"]["redis"]
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_ready_is_503_when_a_migration_is_not_applied(client):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM django_migrations WHERE app = 'core' AND name = '0002_roles'")
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["migrations"]
+    assert "core.0002_roles" in body["checks"]["migrations"]["error"]
+
+
+def test_database_check_reports_an_unreachable_server():
+    settings_dict = {**connections[DEFAULT_DB_ALIAS].settings_dict, "PORT": "1"}
+    broken = connections[DEFAULT_DB_ALIAS].__class__(settings_dict, alias="broken")
+    try:
+        result = health.timed(lambda: health.check_database(broken))
+    finally:
+        broken.close()
+    assert result.ok is False
+    assert "OperationalError" in result.detail["error"]
+
+
+def test_ready_is_503_naming_every_check_when_the_database_is_down(client, monkeypatch):
+    def refuse(connection=None):
+        raise ConnectionRefusedError("database down")
+
+    monkeypatch.setattr(health, "check_database", refuse)
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["database", "migrations"]
+
+
+def test_version_uses_app_build_when_set(client, settings):
+    settings.APP_BUILD = "2026.11.21-abc1234"
+    build_id.cache_clear()
+    try:
+        body = client.get("/version").json()
+    finally:
+        build_id.cache_clear()
+    assert body["build"] == "2026.11.21-abc1234"
+    assert body["version"]
+
+
+def test_version_falls_back_to_git_describe(client, settings):
+    import subprocess
+
+    settings.APP_BUILD = ""
+    build_id.cache_clear()
+    try:
+        body = client.get("/version").json()
+    finally:
+        build_id.cache_clear()
+    described = subprocess.run(
+        ["git", "describe", "--always", "--dirty", "--tags"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    assert body["build"] == (described or "unknown")

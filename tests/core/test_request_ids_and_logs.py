@@ -1,0 +1,93 @@
+"""X-Request-ID is accepted (validated) or generated, echoed, and present in every log line."""
+
+import json
+import logging
+import re
+
+import pytest
+import structlog
+
+from fusionops.logging import build_logging_config
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_valid_incoming_request_id_is_echoed(client):
+    response = client.get("/health/live", HTTP_X_REQUEST_ID="gw-7f3a:42")
+    assert response["X-Request-ID"] == "gw-7f3a:42"
+
+
+@pytest.mark.parametrize("incoming", ["", "has space", "x" * 129, 'quote"d', "new\nline", "ümlaut"])
+def test_an_invalid_request_id_is_replaced_by_a_generated_one(client, incoming):
+    response = client.get("/health/live", HTTP_X_REQUEST_ID=incoming)
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+def test_each_request_gets_its_own_id(client):
+    first = client.get("/health/live")["X-Request-ID"]
+    second = client.get("/health/live")["X-Request-ID"]
+    assert first != second
+
+
+@pytest.fixture
+def json_lines():
+    root = logging.getLogger()
+    lines = []
+
+    class ListHandler(logging.Handler):
+        def emit(self, record):
+            lines.append(self.format(record))
+
+    handler = ListHandler()
+    handler.setFormatter(root.handlers[0].formatter)
+    root.addHandler(handler)
+    yield lines
+    root.removeHandler(handler)
+
+
+def test_log_lines_during_a_request_carry_its_id(client_as, json_lines):
+    response = client_as("Viewer").get("/api/v1/settings/", HTTP_X_REQUEST_ID="req-abc")
+    assert response.status_code == 200
+    parsed = [json.loads(line) for line in json_lines]
+    access = [line for line in parsed if line["event"] == "request.finished"]
+    assert access
+    assert access[0]["request_id"] == "req-abc"
+    assert access[0]["status"] == 200
+    assert access[0]["path"] == "/api/v1/settings/"
+    # Standard-library loggers (Django's own) get the id too.
+    client_as().get("/api/v1/settings/", HTTP_X_REQUEST_ID="req-denied")
+    django_lines = [json.loads(line) for line in json_lines if "django.request" in line]
+    assert django_lines
+    assert django_lines[-1]["request_id"] == "req-denied"
+
+
+def test_json_format_writes_one_object_per_line():
+    config = build_logging_config("json", "INFO")
+    formatter = structlog.stdlib.ProcessorFormatter(
+        processors=config["formatters"]["structured"]["processors"],
+        foreign_pre_chain=config["formatters"]["structured"]["foreign_pre_chain"],
+    )
+    record = logging.LogRecord(
+        "fusionops.test", logging.INFO, __file__, 1, "hello %s", ("x",), None
+    )
+    line = formatter.format(record)
+    assert "\n" not in line
+    assert json.loads(line)["event"] == "hello x"
+
+
+def test_console_format_is_not_json():
+    config = build_logging_config("console", "INFO")
+    formatter = structlog.stdlib.ProcessorFormatter(
+        processors=config["formatters"]["structured"]["processors"],
+        foreign_pre_chain=config["formatters"]["structured"]["foreign_pre_chain"],
+    )
+    record = logging.LogRecord("fusionops.test", logging.INFO, __file__, 1, "hello", (), None)
+    line = formatter.format(record)
+    assert "hello" in line
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(line)
+
+
+def test_an_unknown_log_format_is_refused():
+    with pytest.raises(ValueError, match="LOG_FORMAT"):
+        build_logging_config("xml", "INFO")

@@ -1,0 +1,129 @@
+"""Security headers, and configuration from the environment under production settings."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+
+pytestmark = pytest.mark.django_db
+
+STRONG_SECRET = "k3J9x!qP2vL8mN4rT6wY1zA5cE7gH0jB3dF6hK9nQ2sU5xW8-strong"
+
+
+def run_manage(*args, env_overrides: dict) -> subprocess.CompletedProcess:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_pages_carry_csp_nosniff_referrer_policy_and_frame_denial(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_hsts_is_sent_over_https_only(client):
+    assert "Strict-Transport-Security" not in client.get("/health/live")
+    secure = client.get("/health/live", secure=True)
+    assert "max-age=31536000" in secure["Strict-Transport-Security"]
+
+
+def test_production_refuses_to_start_on_the_default_secret():
+    result = run_manage(
+        "check", env_overrides={"DJANGO_SETTINGS_MODULE": "fusionops.settings.production"}
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is the insecure development default" in result.stderr
+
+
+def test_debug_off_refuses_a_short_secret():
+    result = run_manage(
+        "check",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "fusionops.settings.development",
+            "DEBUG": "false",
+            "SECRET_KEY": "short",
+        },
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_development_with_debug_on_runs_on_the_default_secret():
+    result = run_manage(
+        "check", env_overrides={"DJANGO_SETTINGS_MODULE": "fusionops.settings.development"}
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "fusionops.settings.production",
+            "SECRET_KEY": STRONG_SECRET,
+            "ALLOWED_HOSTS": "ops.example.com",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_read_the_environment():
+    code = (
+        "from django.conf import settings as s;"
+        "d = s.DATABASES['default'];"
+        "print(d['NAME'], d['HOST'], d['PORT'], s.REDIS_URL, s.ALLOWED_HOSTS,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.APP_BUILD, s.LOG_FORMAT)"
+    )
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "fusionops.settings.production",
+            "SECRET_KEY": STRONG_SECRET,
+            "DATABASE_URL": "postgres://ops@db.internal:6543/fusionops_prod",
+            "REDIS_URL": "redis://cache.internal:6380/2",
+            "ALLOWED_HOSTS": "ops.example.com,ops2.example.com",
+            "APP_BUILD": "build-77",
+            "LOG_FORMAT": "console",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "fusionops_prod",
+        "db.internal",
+        "6543",
+        "redis://cache.internal:6380/2",
+        "['ops.example.com',",
+        "'ops2.example.com']",
+        "True",
+        "True",
+        "True",
+        "build-77",
+        "console",
+    ]

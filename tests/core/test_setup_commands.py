@@ -1,0 +1,61 @@
+"""The commands `make setup` runs: ensure_database and load_demo_data."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from apps.core.management.commands.load_demo_data import LOADED_MARKER
+from apps.core.models import SystemSetting
+
+
+def database_exists(name: str) -> bool:
+    with psycopg.connect("postgres://root@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+
+
+def test_ensure_database_creates_a_missing_database_once():
+    name = f"fusionops_ensure_{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fusionops.settings.development",
+        "DATABASE_URL": f"postgres://root@127.0.0.1:5432/{name}",
+    }
+
+    def run():
+        return subprocess.run(
+            [sys.executable, "manage.py", "ensure_database"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    try:
+        first = run()
+        assert first.returncode == 0, first.stderr
+        assert f"Created database {name}" in first.stdout
+        assert database_exists(name)
+        second = run()
+        assert second.returncode == 0, second.stderr
+        assert f"Database {name} exists" in second.stdout
+    finally:
+        with psycopg.connect("postgres://root@127.0.0.1:5432/postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.mark.django_db
+def test_demo_data_is_loaded_once_and_edits_survive_later_runs():
+    call_command("load_demo_data", verbosity=0)
+    assert SystemSetting.objects.get(key="portal.name").value == "FusionOps Demo"
+    assert "demo.json" in SystemSetting.objects.get(key=LOADED_MARKER).value["loaded"]
+
+    SystemSetting.objects.filter(key="portal.name").update(value="Edited")
+    call_command("load_demo_data", verbosity=0)
+    assert SystemSetting.objects.get(key="portal.name").value == "Edited"
