@@ -44,6 +44,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 bench: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
 clean:

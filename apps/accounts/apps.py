@@ -8,4 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from apps.accounts import schema  # noqa: F401  registers the OpenAPI description
+        from apps.accounts import schema, signals  # noqa: F401  schema registers itself
+
+        signals.connect()

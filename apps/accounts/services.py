@@ -1,9 +1,15 @@
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import ApiToken, User
+from apps.accounts.selectors import (
+    TOKEN_TOMBSTONE,
+    TOKEN_TOMBSTONE_TTL_SECONDS,
+    api_token_cache_key,
+)
 from apps.accounts.tokens import encode_token
 
 # Recording every use would add a write to every API call; once a minute is enough to see
@@ -37,8 +43,19 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
     return locked
 
 
+def api_token_forget(*, token_ids) -> None:
+    """Stop trusting cached copies of these tokens (they or their user changed)."""
+    keys = [api_token_cache_key(token_id) for token_id in token_ids]
+    if keys:
+        cache.set_many(dict.fromkeys(keys, TOKEN_TOMBSTONE), TOKEN_TOMBSTONE_TTL_SECONDS)
+
+
 def api_token_record_use(*, token: ApiToken) -> None:
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    # The token may come from the cache with an old last_used_at: one writer per minute.
+    gate = f"accounts:api-token-used:{token.pk}"
+    if cache.add(gate, True, int(LAST_USED_RESOLUTION.total_seconds())):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    token.last_used_at = now

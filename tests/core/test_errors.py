@@ -73,3 +73,19 @@ def test_authenticated_users_have_their_own_throttle(client_as, monkeypatch):
     assert_problem(viewer.get("/api/v1/settings/"), 429, "throttled")
     # Another user's budget is untouched.
     assert client_as("Viewer").get("/api/v1/settings/").status_code == 200
+
+
+def test_a_throttled_client_is_served_again_in_the_next_window(client_as, monkeypatch):
+    from apps.core.api.throttling import UserRateThrottle
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
+    clock = [6000.0]
+    monkeypatch.setattr(UserRateThrottle, "timer", lambda self: clock[0])
+    viewer = client_as("Viewer")
+    assert viewer.get("/api/v1/settings/").status_code == 200
+    assert viewer.get("/api/v1/settings/").status_code == 200
+    refused = viewer.get("/api/v1/settings/")
+    assert_problem(refused, 429, "throttled")
+    assert refused["Retry-After"] == "60"
+    clock[0] += 60
+    assert viewer.get("/api/v1/settings/").status_code == 200

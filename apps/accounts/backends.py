@@ -1,0 +1,51 @@
+"""ModelBackend with each user's permission set cached in Redis.
+
+Every API call checks model permissions; computing them costs two queries. The cached set
+is tagged with a generation that any change of groups, memberships or grants replaces, so a
+role change takes effect on the very next request, in every process.
+"""
+
+import uuid
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+
+GENERATION_KEY = "accounts:permissions:generation"
+ENTRY_TTL_SECONDS = 300
+
+
+def _entry_key(user_id) -> str:
+    return f"accounts:permissions:user:{user_id}"
+
+
+def invalidate_all_permission_sets() -> None:
+    """Make every cached permission set stale (a role's grants or a membership changed)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+class CachedPermissionsBackend(ModelBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = self._cached_permissions(user_obj)
+        return user_obj._perm_cache
+
+    def _cached_permissions(self, user_obj) -> set[str]:
+        key = _entry_key(user_obj.pk)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = uuid.uuid4().hex
+            # Another process may have set one meanwhile: use whichever is stored.
+            if not cache.add(GENERATION_KEY, generation, timeout=None):
+                generation = cache.get(GENERATION_KEY, generation)
+        entry = found.get(key)
+        if entry and entry[0] == generation and entry[1] == user_obj.is_superuser:
+            return set(entry[2])
+        permissions = {
+            *self.get_user_permissions(user_obj),
+            *self.get_group_permissions(user_obj),
+        }
+        cache.set(key, (generation, user_obj.is_superuser, sorted(permissions)), ENTRY_TTL_SECONDS)
+        return permissions

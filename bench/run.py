@@ -1,0 +1,147 @@
+"""`make bench`: run the benchmark scenarios and print one line per figure.
+
+Scenario `settings_api`: an authenticated GET /api/v1/settings/ (bearer token) against a
+bare Django view doing the same single query, both under one gunicorn (4 sync workers,
+production settings), loaded by wrk from the same machine. The ratio is what
+authentication, DRF, throttling and pagination cost. Target: ratio >= 0.60.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+TARGET_RATIO = 0.60
+
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DATABASE_URL": os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/fusionops_bench"
+    ),
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "API_THROTTLE_USER": "100000000/min",  # throttling runs, but must not refuse the load
+    "API_THROTTLE_ANON": "100000000/min",
+    "LOG_FORMAT": "json",
+    "CACHE_KEY_PREFIX": "fusionops-bench",
+}
+
+
+def manage(*args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def prepare_data() -> str:
+    """Database, a Viewer with a token, and 20 settings (the API lists them all)."""
+    manage("ensure_database")
+    manage("migrate", "--noinput")
+    manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import Group\n"
+        "from apps.accounts.models import User\n"
+        "from apps.core import services\n"
+        "user, _ = User.objects.get_or_create(username='bench')\n"
+        "user.groups.add(Group.objects.get(name='Viewer'))\n"
+        "for n in range(20):\n"
+        "    services.system_setting_set(key=f'bench.setting-{n:02d}',"
+        " value={'n': n, 'tags': ['a', 'b']}, description='bench', actor=user)\n",
+    )
+    return manage("issue_token", "bench", "--ttl", "1h").strip().splitlines()[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/health/ready", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit("gunicorn did not become ready")
+
+
+def wrk(url: str, headers: list[str], duration: str = DURATION) -> dict:
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "-s", "bench/latency.lua"]
+    for header in headers:
+        args += ["-H", header]
+    result = subprocess.run([*args, url], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    token = prepare_data()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_dir = ROOT / "var" / "bench"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (log_dir / "gunicorn.log").open("w") as log:
+        server = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "fusionops.wsgi",
+                "--config",
+                "deploy/gunicorn.conf.py",
+            ],
+            cwd=ROOT,
+            env={**ENV, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "4"},
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+    try:
+        wait_ready(base)
+        auth = [f"Authorization: Bearer {token}"]
+        scenarios = {
+            "bare": (base + "/bench/bare-settings", []),
+            "api": (base + "/api/v1/settings/", auth),
+        }
+        # Warm up every worker's connections and caches, then measure.
+        for url, headers in scenarios.values():
+            wrk(url, headers, duration="2s")
+        bare = wrk(*scenarios["bare"])
+        api = wrk(*scenarios["api"])
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    for name, figures in (("settings_api", api), ("bare_view", bare)):
+        print(f"{name}.requests_per_s {figures['rps']:.0f}")
+        for quantile in ("p50", "p95", "p99"):
+            print(f"{name}.latency_{quantile}_ms {figures[f'{quantile}_ms']:.2f}")
+        print(f"{name}.errors {figures['errors']}")
+    ratio = api["rps"] / bare["rps"]
+    verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
+    print(f"settings_api.ratio_to_bare {ratio:.2f} ({verdict} target {TARGET_RATIO:.2f})")
+    if api["errors"] or bare["errors"]:
+        sys.exit("some requests failed: the figures above are not valid")
+
+
+if __name__ == "__main__":
+    main()
