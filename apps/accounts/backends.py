@@ -18,9 +18,30 @@ def _entry_key(user_id) -> str:
     return f"accounts:permissions:user:{user_id}"
 
 
+def permission_cache_keys(user_id) -> list[str]:
+    """The cache keys a user's permission check reads; fetch them with other keys at once
+    and hand the result to `prime_permissions` to save a round trip."""
+    return [GENERATION_KEY, _entry_key(user_id)]
+
+
 def invalidate_all_permission_sets() -> None:
     """Make every cached permission set stale (a role's grants or a membership changed)."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _valid_entry(user, found: dict) -> set[str] | None:
+    generation = found.get(GENERATION_KEY)
+    entry = found.get(_entry_key(user.pk))
+    if generation and entry and entry[0] == generation and entry[1] == user.is_superuser:
+        return set(entry[2])
+    return None
+
+
+def prime_permissions(user, found: dict) -> None:
+    """Give `user` the permission set from already fetched cache values, if still valid."""
+    permissions = _valid_entry(user, found)
+    if permissions is not None and user.is_active:
+        user._perm_cache = permissions
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -32,20 +53,22 @@ class CachedPermissionsBackend(ModelBackend):
         return user_obj._perm_cache
 
     def _cached_permissions(self, user_obj) -> set[str]:
-        key = _entry_key(user_obj.pk)
-        found = cache.get_many([GENERATION_KEY, key])
+        found = cache.get_many(permission_cache_keys(user_obj.pk))
+        permissions = _valid_entry(user_obj, found)
+        if permissions is not None:
+            return permissions
         generation = found.get(GENERATION_KEY)
         if generation is None:
-            generation = uuid.uuid4().hex
             # Another process may have set one meanwhile: use whichever is stored.
-            if not cache.add(GENERATION_KEY, generation, timeout=None):
-                generation = cache.get(GENERATION_KEY, generation)
-        entry = found.get(key)
-        if entry and entry[0] == generation and entry[1] == user_obj.is_superuser:
-            return set(entry[2])
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(GENERATION_KEY)
         permissions = {
             *self.get_user_permissions(user_obj),
             *self.get_group_permissions(user_obj),
         }
-        cache.set(key, (generation, user_obj.is_superuser, sorted(permissions)), ENTRY_TTL_SECONDS)
+        cache.set(
+            _entry_key(user_obj.pk),
+            (generation, user_obj.is_superuser, sorted(permissions)),
+            ENTRY_TTL_SECONDS,
+        )
         return permissions

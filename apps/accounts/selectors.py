@@ -1,6 +1,7 @@
 from django.core.cache import cache
 from django.utils import timezone
 
+from apps.accounts.backends import permission_cache_keys, prime_permissions
 from apps.accounts.models import ApiToken
 from apps.accounts.tokens import InvalidToken, decode_token
 
@@ -22,7 +23,9 @@ def api_token_authenticate(raw: str) -> ApiToken:
     now = timezone.now()
     claims = decode_token(raw, now=now)
     key = api_token_cache_key(claims.token_id)
-    token = cache.get(key)
+    # The user's permission set comes along in the same round trip.
+    found = cache.get_many([key, *permission_cache_keys(claims.user_id)])
+    token = found.get(key)
     if not isinstance(token, ApiToken):
         token = (
             ApiToken.objects.select_related("user")
@@ -40,4 +43,5 @@ def api_token_authenticate(raw: str) -> ApiToken:
         raise InvalidToken("expired")
     if not token.user.is_active:
         raise InvalidToken("user inactive")
+    prime_permissions(token.user, found)
     return token

@@ -39,3 +39,7 @@ class SystemSetting(models.Model):
 
     def __str__(self):
         return self.key
+
+    @property
+    def updated_by_username(self) -> str | None:
+        return self.updated_by.username if self.updated_by_id else None

@@ -1,19 +1,28 @@
 """Reads of the core app."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.core.exceptions import NotFound
 from apps.core.models import SystemSetting
 
+# The fields of a setting as the API shows it; lists read them as plain rows (no model
+# instances), which is most of what a list request costs.
+SETTING_ROW_FIELDS = ("key", "value", "description", "updated_at")
 
-def system_setting_list() -> QuerySet[SystemSetting]:
-    return SystemSetting.objects.select_related("updated_by").order_by("key")
+
+def system_setting_rows() -> QuerySet:
+    """Settings as dicts, in key order, with `updated_by` as the username."""
+    return (
+        SystemSetting.objects.order_by("key")
+        .values(*SETTING_ROW_FIELDS)
+        .annotate(updated_by_username=F("updated_by__username"))
+    )
 
 
 def system_setting_get(*, key: str) -> SystemSetting:
     try:
-        return system_setting_list().get(key=key)
+        return SystemSetting.objects.select_related("updated_by").get(key=key)
     except SystemSetting.DoesNotExist:
         raise NotFound(_("There is no setting %(key)s.") % {"key": key}) from None
 

@@ -29,16 +29,34 @@ def test_user_without_a_role_gets_403(client_as):
     assert_problem(client_as().get(detail_url("portal.name")), 403, "permission-denied")
 
 
-def test_viewer_lists_settings_paginated_in_key_order(client_as):
+def test_viewer_lists_settings_in_key_order_one_page_at_a_time(client_as):
+    SystemSetting.objects.all().delete()
     SystemSettingFactory(key="b.second", value=2)
     SystemSettingFactory(key="a.first", value={"x": [1, 2]})
-    response = client_as("Viewer").get(LIST_URL, {"page_size": 1})
-    assert response.status_code == 200
-    body = response.json()
-    assert body["count"] == SystemSetting.objects.count()
-    assert [row["key"] for row in body["results"]] == ["a.first"]
-    assert body["results"][0]["value"] == {"x": [1, 2]}
-    assert body["next"] is not None
+    SystemSettingFactory(key="c.third", value=3)
+    viewer = client_as("Viewer")
+    first = viewer.get(LIST_URL, {"page_size": 2}).json()
+    assert [row["key"] for row in first["results"]] == ["a.first", "b.second"]
+    assert first["results"][0]["value"] == {"x": [1, 2]}
+    assert first["previous"] is None
+    # A row inserted before the cursor does not shift the next page.
+    SystemSettingFactory(key="a.inserted", value=0)
+    second = viewer.get(first["next"]).json()
+    assert [row["key"] for row in second["results"]] == ["c.third"]
+    assert second["next"] is None
+
+
+def test_an_invalid_cursor_is_a_404_problem(client_as):
+    assert_problem(client_as("Viewer").get(LIST_URL, {"cursor": "bogus"}), 404)
+
+
+def test_listed_rows_name_who_changed_them(client_as):
+    admin = client_as("Admin")
+    admin.put(detail_url("by.whom"), {"value": 1})
+    SystemSettingFactory(key="by.nobody")
+    rows = {row["key"]: row for row in client_as("Viewer").get(LIST_URL).json()["results"]}
+    assert rows["by.whom"]["updated_by"] == admin.user.username
+    assert rows["by.nobody"]["updated_by"] is None
 
 
 def test_list_filters_by_key_prefix(client_as):

@@ -1,6 +1,13 @@
 from rest_framework import pagination
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class CursorPagination(pagination.CursorPagination):
+    """Opaque cursors over a unique ordering: pages stay stable while rows are inserted and
+    deep pages cost no more than the first (no COUNT, no OFFSET). Views may set
+    `pagination_ordering`; by default rows come in primary-key order."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_ordering(self, request, queryset, view):
+        return getattr(view, "pagination_ordering", ("pk",))

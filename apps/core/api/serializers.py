@@ -1,16 +1,17 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.models import SystemSetting
 
-
-class SystemSettingSerializer(serializers.ModelSerializer):
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-    class Meta:
-        model = SystemSetting
-        fields = ["key", "value", "description", "updated_at", "updated_by"]
-        read_only_fields = fields
+class SystemSettingSerializer(serializers.Serializer):
+    # Declared fields rather than a ModelSerializer: the latter introspects the model on
+    # every request, which measurably slowed the list endpoint.
+    key = serializers.CharField(read_only=True)
+    value = serializers.JSONField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    updated_by = serializers.CharField(
+        source="updated_by_username", read_only=True, allow_null=True
+    )
 
 
 class SystemSettingWriteSerializer(serializers.Serializer):

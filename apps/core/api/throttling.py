@@ -2,11 +2,13 @@
 
 DRF's stock throttles keep every request's timestamp of the window in one cache value that
 is read and rewritten on each request: at 1,200 requests a minute that is a list of 1,200
-floats per call. A counter per window (one atomic INCR) costs the same at any rate.
+floats per call. A counter per window costs one round trip at any rate.
 """
 
 import math
 
+from django.core.cache import cache
+from django_redis import get_redis_connection
 from rest_framework import throttling
 
 
@@ -19,17 +21,13 @@ class FixedWindowMixin:
             return True
         self.now = self.timer()
         window = int(self.now // self.duration)
-        window_key = f"{key}:{window}"
-        # incr() is atomic across processes; the window's first request creates the counter
-        # with its expiry (add() lets exactly one of several first requests do so).
-        try:
-            count = self.cache.incr(window_key)
-        except ValueError:
-            if self.cache.add(window_key, 1, self.duration + 1):
-                count = 1
-            else:
-                count = self.cache.incr(window_key)
         self.window_ends_at = (window + 1) * self.duration
+        window_key = cache.make_and_validate_key(f"{key}:{window}")
+        # INCR creates the counter atomically; EXPIRE NX gives it a lifetime only once.
+        pipeline = get_redis_connection("default").pipeline(transaction=False)
+        pipeline.incr(window_key)
+        pipeline.expire(window_key, self.duration + 1, nx=True)
+        count, _expiry_set = pipeline.execute()
         return count <= self.num_requests
 
     def wait(self):

@@ -14,9 +14,10 @@ class SystemSettingListView(generics.ListAPIView):
 
     serializer_class = SystemSettingSerializer
     filterset_class = SystemSettingFilterSet
+    pagination_ordering = ("key",)
 
     def get_queryset(self):
-        return selectors.system_setting_list()
+        return selectors.system_setting_rows()
 
 
 class SystemSettingDetailView(APIView):
@@ -25,7 +26,7 @@ class SystemSettingDetailView(APIView):
     serializer_class = SystemSettingSerializer
 
     def get_queryset(self):
-        return selectors.system_setting_list()
+        return selectors.system_setting_rows()
 
     def get(self, request, key):
         setting = selectors.system_setting_get(key=key)
