@@ -2,14 +2,15 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
+# What `make run` serves with (and set-up uses). Tests always use their own settings.
+RUN_SETTINGS ?= fusionops.settings.development
 VENV := .venv
 BIN := $(VENV)/bin
-MANAGE := $(BIN)/python manage.py
+MANAGE := DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WS_PORT ?= $(shell echo $$(($(PORT) + 1)))
 export HOST PORT WS_PORT
-export DJANGO_SETTINGS_MODULE ?= fusionops.settings.development
 # One metrics directory shared by gunicorn's workers (emptied by gunicorn at every start).
 METRICS_DIR ?= $(CURDIR)/var/prometheus
 
@@ -30,10 +31,11 @@ setup: $(VENV)/.installed
 
 run: setup
 	@echo "FusionOps on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/honcho start --procfile Procfile
+	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) \
+		$(BIN)/honcho start --procfile Procfile
 
 test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --ds=fusionops.settings.test $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
