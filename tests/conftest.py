@@ -1,3 +1,6 @@
+import json
+import logging
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -31,3 +34,20 @@ def client_as():
         return client
 
     return make
+
+
+@pytest.fixture
+def log_lines():
+    """Log records as the portal's configured formatter writes them: JSON objects."""
+    root = logging.getLogger()
+    lines = []
+
+    class ListHandler(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(self.format(record)))
+
+    handler = ListHandler()
+    handler.setFormatter(root.handlers[0].formatter)
+    root.addHandler(handler)
+    yield lines
+    root.removeHandler(handler)

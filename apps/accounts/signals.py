@@ -25,7 +25,9 @@ def _token_changed(sender, instance, created=False, **kwargs):
         api_token_forget(token_ids=[instance.pk])
 
 
-def _user_changed(sender, instance, **kwargs):
+def _user_changed(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a login changes nothing a token depends on
     api_token_forget(token_ids=list(instance.api_tokens.values_list("pk", flat=True)))
 
 

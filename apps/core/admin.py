@@ -28,6 +28,7 @@ class SystemSettingAdmin(admin.ModelAdmin):
     form = SystemSettingForm
     list_display = ["key", "value", "description", "updated_at", "updated_by"]
     search_fields = ["key", "description"]
+    list_select_related = ["updated_by"]
     readonly_fields = ["updated_at", "updated_by"]
 
     def get_readonly_fields(self, request, obj=None):

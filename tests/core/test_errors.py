@@ -1,7 +1,6 @@
 """Every API error is application/problem+json; a 500 logs its traceback and reveals nothing."""
 
 import json
-import logging
 
 import pytest
 from rest_framework.throttling import SimpleRateThrottle
@@ -22,27 +21,9 @@ def test_unknown_page_outside_the_api_stays_html(client):
     assert response["Content-Type"].startswith("text/html")
 
 
-@pytest.fixture
-def capture_logs():
-    """Lines as the portal's configured formatter writes them (JSON in tests)."""
-    root = logging.getLogger()
-    formatter = root.handlers[0].formatter
-    lines = []
-
-    class ListHandler(logging.Handler):
-        def emit(self, record):
-            lines.append(json.loads(self.format(record)))
-
-    handler = ListHandler()
-    handler.setFormatter(formatter)
-    root.addHandler(handler)
-    yield lines
-    root.removeHandler(handler)
-
-
 @pytest.mark.urls("tests.core.urls_with_failing_view")
 @pytest.mark.parametrize("path", ["/api/v1/test/fail", "/api/v1/test/fail-plain"])
-def test_unhandled_error_is_a_500_problem_revealing_nothing(client, capture_logs, path):
+def test_unhandled_error_is_a_500_problem_revealing_nothing(client, log_lines, path):
     client.raise_request_exception = False
     response = client.get(path, HTTP_X_REQUEST_ID="trace-me-123")
     body = assert_problem(response, 500, "server-error")
@@ -50,8 +31,8 @@ def test_unhandled_error_is_a_500_problem_revealing_nothing(client, capture_logs
     assert "Traceback" not in response.content.decode()
     assert body["request_id"] == "trace-me-123"
 
-    errors = [line for line in capture_logs if line.get("level") == "error"]
-    assert errors, capture_logs
+    errors = [line for line in log_lines if line.get("level") == "error"]
+    assert errors, log_lines
     assert errors[0]["request_id"] == "trace-me-123"
     assert "hunter2" in json.dumps(errors[0]["exception"])
 

@@ -1,5 +1,7 @@
 """/health/live, /health/ready (database, Redis, migrations) and /version."""
 
+import subprocess
+
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
@@ -68,26 +70,24 @@ def test_ready_is_503_naming_every_check_when_the_database_is_down(client, monke
     assert response.json()["failed"] == ["database", "migrations"]
 
 
-def test_version_uses_app_build_when_set(client, settings):
-    settings.APP_BUILD = "2026.11.21-abc1234"
+@pytest.fixture
+def fresh_build_id():
+    """The build id is computed once per process; these tests change what it comes from."""
     build_id.cache_clear()
-    try:
-        body = client.get("/version").json()
-    finally:
-        build_id.cache_clear()
+    yield
+    build_id.cache_clear()
+
+
+def test_version_uses_app_build_when_set(client, settings, fresh_build_id):
+    settings.APP_BUILD = "2026.11.21-abc1234"
+    body = client.get("/version").json()
     assert body["build"] == "2026.11.21-abc1234"
     assert body["version"]
 
 
-def test_version_falls_back_to_git_describe(client, settings):
-    import subprocess
-
+def test_version_falls_back_to_git_describe(client, settings, fresh_build_id):
     settings.APP_BUILD = ""
-    build_id.cache_clear()
-    try:
-        body = client.get("/version").json()
-    finally:
-        build_id.cache_clear()
+    body = client.get("/version").json()
     described = subprocess.run(
         ["git", "describe", "--always", "--dirty", "--tags"],
         cwd=settings.BASE_DIR,
