@@ -194,3 +194,16 @@ def test_session_writes_need_the_csrf_token(client_as):
     response = session_client.put(detail_url("csrf.check"), {"value": 1}, format="json")
     body = assert_problem(response, 403, "permission-denied")
     assert "CSRF" in body["detail"]
+
+
+def test_times_are_utc_iso_8601_whatever_the_active_time_zone(client_as):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    SystemSettingFactory(key="when")
+    with timezone.override("Asia/Tokyo"):
+        row = client_as("Viewer").get(detail_url("when")).json()
+    assert row["updated_at"].endswith("Z")
+    parsed = datetime.fromisoformat(row["updated_at"])
+    assert parsed == SystemSetting.objects.get(key="when").updated_at

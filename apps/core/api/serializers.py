@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.api.fields import UtcDateTimeField
+
 
 class SystemSettingSerializer(serializers.Serializer):
     # Declared fields rather than a ModelSerializer: the latter introspects the model on
@@ -8,7 +10,7 @@ class SystemSettingSerializer(serializers.Serializer):
     key = serializers.CharField(read_only=True)
     value = serializers.JSONField(read_only=True)
     description = serializers.CharField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
+    updated_at = UtcDateTimeField(read_only=True)
     updated_by = serializers.CharField(
         source="updated_by_username", read_only=True, allow_null=True
     )
