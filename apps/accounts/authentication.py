@@ -4,6 +4,7 @@ from rest_framework import authentication, exceptions
 
 from apps.accounts import selectors, services
 from apps.accounts.tokens import InvalidToken
+from apps.core.context import bind_auth_method
 
 logger = structlog.get_logger("fusionops.auth")
 
@@ -30,7 +31,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
                 _("The token is invalid, expired or revoked.")
             ) from None
         services.api_token_record_use(token=token)
+        bind_auth_method("token")
         return token.user, token
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="api"'
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """The admin's session cookie (browsable API), recorded as such on events."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            bind_auth_method("session")
+        return result

@@ -1,3 +1,4 @@
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -11,3 +12,7 @@ class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A token from `manage.py issue_token USERNAME`.",
         }
+
+
+class SessionAuthenticationScheme(SessionScheme):
+    target_class = "apps.accounts.authentication.SessionAuthentication"

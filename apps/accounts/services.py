@@ -11,6 +11,7 @@ from apps.accounts.selectors import (
     api_token_cache_key,
 )
 from apps.accounts.tokens import encode_token
+from apps.audit.services import event_emit
 
 # Recording every use would add a write to every API call; once a minute is enough to see
 # which tokens are still in use.
@@ -29,6 +30,19 @@ def api_token_issue(
     token = ApiToken.objects.create(
         user=user, name=name, created_at=now, created_by=actor, expires_at=now + ttl
     )
+    event_emit(
+        type="accounts.token.issued",
+        aggregate_type="accounts.api_token",
+        aggregate_id=token.pk,
+        # Never the secret itself: the log records that a token exists, not how to use it.
+        payload={
+            "token_id": str(token.pk),
+            "user": user.get_username(),
+            "name": name,
+            "expires_at": token.expires_at.isoformat(),
+        },
+        actor=actor,
+    )
     return token, encode_token(token_id=token.pk, user_id=user.pk, expires_at=token.expires_at)
 
 
@@ -40,6 +54,13 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
         locked.revoked_at = timezone.now()
         locked.revoked_by = actor
         locked.save(update_fields=["revoked_at", "revoked_by"])
+        event_emit(
+            type="accounts.token.revoked",
+            aggregate_type="accounts.api_token",
+            aggregate_id=locked.pk,
+            payload={"token_id": str(locked.pk), "user": locked.user.get_username()},
+            actor=actor,
+        )
     return locked
 
 

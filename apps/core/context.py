@@ -1,17 +1,58 @@
-"""Per-request context (request id) that logs, errors and, later, events read."""
+"""Per-request (or per-delivery) context that logs, errors and events read.
 
-from contextvars import ContextVar, Token
+The request id becomes an event's correlation id; the authentication method is recorded
+with the actor; the event a subscriber is handling becomes the cause of what it emits.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_auth_method: ContextVar[str | None] = ContextVar("auth_method", default=None)
+_causation: ContextVar[tuple[str, str] | None] = ContextVar("causation", default=None)
 
 
 def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def bind_request_id(request_id: str) -> Token:
-    return _request_id.set(request_id)
+@contextmanager
+def request_context(request_id: str):
+    """The context of one request: its id, and (once authenticated) how the caller did so."""
+    tokens = (_request_id.set(request_id), _auth_method.set(None))
+    try:
+        yield
+    finally:
+        _auth_method.reset(tokens[1])
+        _request_id.reset(tokens[0])
 
 
-def reset_request_id(token: Token) -> None:
-    _request_id.reset(token)
+def current_auth_method() -> str | None:
+    return _auth_method.get()
+
+
+def bind_auth_method(method: str) -> None:
+    """Called by authentication once it knows how the caller proved who they are."""
+    _auth_method.set(method)
+
+
+def current_causation() -> tuple[str, str] | None:
+    """(event id, correlation id) of the event being handled, if any."""
+    return _causation.get()
+
+
+@contextmanager
+def handling_event(*, event_id: str, correlation_id: str, auth_method: str = "system"):
+    """Context of a subscriber run: what it emits is caused by, and correlated with, the
+    event it handles."""
+    tokens = (
+        _causation.set((event_id, correlation_id)),
+        _request_id.set(correlation_id),
+        _auth_method.set(auth_method),
+    )
+    try:
+        yield
+    finally:
+        _auth_method.reset(tokens[2])
+        _request_id.reset(tokens[1])
+        _causation.reset(tokens[0])

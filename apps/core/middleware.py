@@ -4,7 +4,7 @@ import uuid
 
 import structlog
 
-from apps.core.context import bind_request_id, reset_request_id
+from apps.core.context import request_context
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accepted from callers (proxies, other services) as long as it cannot smuggle anything into
@@ -15,7 +15,7 @@ logger = structlog.get_logger("fusionops.request")
 
 
 class RequestIdMiddleware:
-    """Accept or generate a request id, expose it to logs and echo it in the response.
+    """Accept or generate a request id, expose it to logs and events, echo it in the response.
 
     Also writes one access-log line per request (health probes at debug level).
     """
@@ -27,9 +27,8 @@ class RequestIdMiddleware:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = bind_request_id(request_id)
-        started = time.perf_counter()
-        try:
+        with request_context(request_id):
+            started = time.perf_counter()
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
             log = logger.debug if request.path.startswith("/health/") else logger.info
@@ -40,6 +39,4 @@ class RequestIdMiddleware:
                 status=response.status_code,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
-            return response
-        finally:
-            reset_request_id(token)
+        return response

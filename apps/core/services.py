@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.audit.services import event_emit
 from apps.core.exceptions import NotFound
 from apps.core.models import SystemSetting
 from apps.core.validators import validate_setting
@@ -27,11 +28,31 @@ def system_setting_set(
             setting.description = description
         setting.updated_by = actor
         setting.save(update_fields=["value", "description", "updated_by", "updated_at"])
+    event_emit(
+        type="core.setting.changed",
+        aggregate_type="core.setting",
+        aggregate_id=key,
+        payload={
+            "key": key,
+            "value": value,
+            "description": setting.description,
+            "created": created,
+        },
+        actor=actor,
+    )
     return setting, created
 
 
 @transaction.atomic
 def system_setting_delete(*, key: str, actor) -> None:
-    deleted, _details = SystemSetting.objects.filter(key=key).delete()
-    if not deleted:
+    setting = SystemSetting.objects.select_for_update().filter(key=key).first()
+    if setting is None:
         raise NotFound(_("There is no setting %(key)s.") % {"key": key})
+    setting.delete()
+    event_emit(
+        type="core.setting.deleted",
+        aggregate_type="core.setting",
+        aggregate_id=key,
+        payload={"key": key, "last_value": setting.value},
+        actor=actor,
+    )
