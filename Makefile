@@ -16,9 +16,10 @@ METRICS_DIR ?= $(CURDIR)/var/prometheus
 
 .PHONY: setup run test lint format bench clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# constraints.txt pins what the requirements pull in, so every machine gets the same set.
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(BIN)/python || "$$(deploy/find-python.sh)" -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
 # Idempotent: creates the database if missing, migrates (which creates the roles),

@@ -2,27 +2,38 @@
 
 import os
 import shutil
+import tempfile
+
+from fusionops.logging import build_logging_config
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
-# The portal's middleware writes one access-log line per request, with the request id.
+# The portal's middleware writes one access-log line per request, with the request id;
+# gunicorn's own lines (start, worker timeouts) go through the same formatter.
 accesslog = None
 errorlog = "-"
+_development = os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".development")
+logconfig_dict = build_logging_config(
+    os.environ.get("LOG_FORMAT", "console" if _development else "json"),
+    os.environ.get("LOG_LEVEL", "INFO"),
+)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Workers are separate processes: /metrics must add up all of them, which
+# prometheus_client does from files in one directory shared by the workers.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="fusionops-metrics-"))
 
 
 def on_starting(server):
     # Metrics of workers from an earlier run must not be summed with this run's.
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        shutil.rmtree(directory, ignore_errors=True)
-        os.makedirs(directory, exist_ok=True)
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory, exist_ok=True)
 
 
 def child_exit(server, worker):
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+    from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)

@@ -43,9 +43,19 @@ def build_logging_config(log_format: str, level: str) -> dict:
     if log_format not in LOG_FORMATS:
         raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}")
     if log_format == "json":
-        renderer_chain = [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+        # Never frame locals: they hold passwords, tokens and request bodies.
+        renderer_chain = [
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
+            structlog.processors.JSONRenderer(),
+        ]
     else:
-        renderer_chain = [structlog.dev.ConsoleRenderer(colors=False)]
+        renderer_chain = [
+            structlog.dev.ConsoleRenderer(
+                colors=False, exception_formatter=structlog.dev.plain_traceback
+            )
+        ]
 
     structlog.configure(
         processors=[

@@ -9,10 +9,11 @@ from tests.factories import UserFactory, issue_token
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Throttle counters and cached values live in Redis; each test starts clean."""
+    """Throttle counters and cached values live in Redis; each test starts clean. Only this
+    run's keys are deleted (the prefix is per process): Redis may be shared."""
     from django.core.cache import cache
 
-    cache.clear()
+    cache.delete_pattern("*")
     yield
 
 

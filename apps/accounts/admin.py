@@ -1,13 +1,35 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.accounts import services
+from apps.accounts import selectors, services
 from apps.accounts.models import ApiToken, User
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Only a superuser can make superusers, grant single permissions or edit a superuser:
+    otherwise the Admin role could give itself every right there is."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+TOKEN_STATUS_LABELS = {"active": _("active"), "expired": _("expired"), "revoked": _("revoked")}
 
 
 class TokenStatusFilter(admin.SimpleListFilter):
@@ -18,14 +40,8 @@ class TokenStatusFilter(admin.SimpleListFilter):
         return [("active", _("Active")), ("expired", _("Expired")), ("revoked", _("Revoked"))]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        match self.value():
-            case "active":
-                return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
-            case "expired":
-                return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
-            case "revoked":
-                return queryset.filter(revoked_at__isnull=False)
+        if self.value() in selectors.TOKEN_STATUSES:
+            return selectors.api_token_filter_status(queryset, self.value())
         return queryset
 
 
@@ -42,9 +58,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"))
     def status(self, obj):
-        if obj.revoked_at:
-            return _("revoked")
-        return _("active") if obj.is_active_at(timezone.now()) else _("expired")
+        return TOKEN_STATUS_LABELS[selectors.api_token_status(obj)]
 
     @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke_tokens(self, request, queryset):

@@ -4,6 +4,7 @@ from rest_framework import authentication, exceptions
 
 from apps.accounts import selectors, services
 from apps.accounts.tokens import InvalidToken
+from apps.core.api.throttling import AuthFailureThrottle
 from apps.core.context import bind_auth_method
 
 logger = structlog.get_logger("fusionops.auth")
@@ -27,6 +28,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         except (InvalidToken, UnicodeDecodeError) as exc:
             # The reason is logged for operators; the caller learns only that it failed.
             logger.info("auth.token_rejected", reason=str(exc))
+            throttle = AuthFailureThrottle()
+            if not throttle.allow_request(request, None):
+                raise exceptions.Throttled(wait=throttle.wait()) from None
             raise exceptions.AuthenticationFailed(
                 _("The token is invalid, expired or revoked.")
             ) from None

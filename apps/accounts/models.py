@@ -1,17 +1,48 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Fields whose change cannot affect what a cached token or permission set says.
+_HARMLESS_FIELDS = frozenset({"last_login", "last_used_at"})
+
+
+def _forget_tokens(token_ids) -> None:
+    from apps.accounts.services import api_token_forget
+
+    api_token_forget(token_ids=list(token_ids))
+
+
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Bulk updates send no signals: forget the users' cached tokens here.
+        if set(kwargs) - _HARMLESS_FIELDS:
+            _forget_tokens(ApiToken.objects.filter(user__in=self).values_list("pk", flat=True))
+        return super().update(**kwargs)
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
     """A person or a service account. Roles are the user's groups."""
 
+    objects = PortalUserManager()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Bulk updates send no signals: forget the cached copies here.
+        if set(kwargs) - _HARMLESS_FIELDS:
+            _forget_tokens(self.values_list("pk", flat=True))
+        return super().update(**kwargs)
 
 
 class ApiToken(models.Model):
@@ -46,6 +77,8 @@ class ApiToken(models.Model):
         related_name="+",
     )
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

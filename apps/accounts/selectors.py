@@ -1,3 +1,7 @@
+import functools
+import hashlib
+
+import django
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -14,17 +18,35 @@ TOKEN_TOMBSTONE_TTL_SECONDS = 2 * TOKEN_CACHE_TTL_SECONDS
 TOKEN_TOMBSTONE = "changed"  # noqa: S105  a marker, not a secret
 
 
+@functools.cache
+def _cached_shape() -> str:
+    """Changes whenever the pickled token and user would: a deploy that adds a field or
+    upgrades Django never unpickles an entry written by the previous code."""
+    from apps.accounts.models import User
+
+    fields = [f.attname for model in (ApiToken, User) for f in model._meta.concrete_fields]
+    return hashlib.sha256(repr((django.VERSION, fields)).encode()).hexdigest()[:12]
+
+
 def api_token_cache_key(token_id) -> str:
-    return f"accounts:api-token:{token_id}"
+    return f"accounts:api-token:{_cached_shape()}:{token_id}"
+
+
+def api_token_use_gate_key(token_id) -> str:
+    return f"accounts:api-token-used:{token_id}"
 
 
 def api_token_authenticate(raw: str) -> ApiToken:
-    """The active token (with its user) that `raw` stands for, or InvalidToken."""
+    """The active token (with its user) that `raw` stands for, or InvalidToken.
+
+    The token carries `use_recorded_recently` for api_token_record_use."""
     now = timezone.now()
     claims = decode_token(raw, now=now)
     key = api_token_cache_key(claims.token_id)
-    # The user's permission set comes along in the same round trip.
-    found = cache.get_many([key, *permission_cache_keys(claims.user_id)])
+    # The user's permission set, and whether its use was recorded lately, come along in
+    # the same round trip.
+    gate_key = api_token_use_gate_key(claims.token_id)
+    found = cache.get_many([key, gate_key, *permission_cache_keys(claims.user_id)])
     token = found.get(key)
     if not isinstance(token, ApiToken):
         token = (
@@ -44,4 +66,27 @@ def api_token_authenticate(raw: str) -> ApiToken:
     if not token.user.is_active:
         raise InvalidToken("user inactive")
     prime_permissions(token.user, found)
+    token.use_recorded_recently = gate_key in found
     return token
+
+
+TOKEN_STATUSES = ("active", "expired", "revoked")
+
+
+def api_token_filter_status(queryset, status: str):
+    """Tokens that are `active` (usable now), `expired` or `revoked`."""
+    now = timezone.now()
+    match status:
+        case "active":
+            return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
+        case "expired":
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        case "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+    raise ValueError(f"unknown token status {status!r}")
+
+
+def api_token_status(token: ApiToken) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    return "active" if token.is_active_at(timezone.now()) else "expired"

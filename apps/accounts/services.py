@@ -1,14 +1,17 @@
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import ApiToken, User
 from apps.accounts.selectors import (
     TOKEN_TOMBSTONE,
     TOKEN_TOMBSTONE_TTL_SECONDS,
     api_token_cache_key,
+    api_token_use_gate_key,
 )
 from apps.accounts.tokens import encode_token
 from apps.audit.services import event_emit
@@ -26,6 +29,10 @@ def api_token_issue(
 
     Returns the stored token and its secret form, which is shown once and never stored.
     """
+    if not user.is_active:
+        raise ValidationError(
+            _("%(user)s is inactive: no token can be issued.") % {"user": user.get_username()}
+        )
     now = timezone.now()
     token = ApiToken.objects.create(
         user=user, name=name, created_at=now, created_by=actor, expires_at=now + ttl
@@ -73,10 +80,12 @@ def api_token_forget(*, token_ids) -> None:
 
 def api_token_record_use(*, token: ApiToken) -> None:
     now = timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+    if getattr(token, "use_recorded_recently", False) or (
+        token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION
+    ):
         return
     # The token may come from the cache with an old last_used_at: one writer per minute.
-    gate = f"accounts:api-token-used:{token.pk}"
+    gate = api_token_use_gate_key(token.pk)
     if cache.add(gate, True, int(LAST_USED_RESOLUTION.total_seconds())):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now

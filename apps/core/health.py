@@ -5,9 +5,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import redis
+import structlog
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+
+logger = structlog.get_logger("fusionops.health")
+
+# Redis 7 brought EXPIRE ... NX, which rate limiting relies on.
+MINIMUM_REDIS_VERSION = (7, 0)
+
+
+class PendingMigrations(Exception):
+    code = "pending_migrations"
+
+
+class UnsupportedVersion(Exception):
+    code = "unsupported_version"
 
 
 @dataclass
@@ -20,13 +34,17 @@ class CheckResult:
         return {"ok": self.ok, "duration_ms": self.duration_ms, **self.detail}
 
 
-def timed(check: Callable[[], dict]) -> CheckResult:
+def timed(name: str, check: Callable[[], dict]) -> CheckResult:
+    """Run a check. Anyone may call readiness, so the answer names only a stable code;
+    the error itself (hosts, users, migration names) goes to the log."""
     started = time.perf_counter()
     try:
         detail = check()
         ok = True
     except Exception as exc:  # a readiness check reports any failure, it never raises
-        detail = {"error": f"{type(exc).__name__}: {exc}".strip()}
+        logger.warning("health.check_failed", check=name, error=f"{type(exc).__name__}: {exc}")
+        timeout = isinstance(exc, TimeoutError | redis.TimeoutError)
+        detail = {"error": getattr(exc, "code", "timeout" if timeout else "unavailable")}
         ok = False
     return CheckResult(ok, round((time.perf_counter() - started) * 1000, 2), detail)
 
@@ -45,27 +63,31 @@ def check_redis(url: str | None = None) -> dict:
     )
     try:
         client.ping()
+        version = client.info("server")["redis_version"]
     finally:
         client.close()
+    if tuple(int(part) for part in version.split(".")[:2]) < MINIMUM_REDIS_VERSION:
+        raise UnsupportedVersion(f"Redis {version} is older than 7.0")
     return {}
 
 
 def check_migrations(connection=None) -> dict:
     connection = connection or connections[DEFAULT_DB_ALIAS]
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if plan:
-        pending = [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
-        raise RuntimeError(f"unapplied migrations: {', '.join(pending)}")
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    # Every migration of the graph, not only the path to the leaves: a gap in the
+    # middle of the history is as unapplied as a new one at the end.
+    pending = sorted(set(loader.graph.nodes) - set(loader.applied_migrations))
+    if pending:
+        raise PendingMigrations(", ".join(f"{app}.{name}" for app, name in pending))
     return {}
 
 
 def readiness() -> dict[str, CheckResult]:
-    results = {"database": timed(check_database)}
-    results["redis"] = timed(check_redis)
+    results = {"database": timed("database", check_database)}
+    results["redis"] = timed("redis", check_redis)
     # Without a database there is nothing to compare migrations against.
     if results["database"].ok:
-        results["migrations"] = timed(check_migrations)
+        results["migrations"] = timed("migrations", check_migrations)
     else:
-        results["migrations"] = CheckResult(False, 0.0, {"error": "database unavailable"})
+        results["migrations"] = CheckResult(False, 0.0, {"error": "database_unavailable"})
     return results

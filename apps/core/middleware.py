@@ -3,8 +3,11 @@ import time
 import uuid
 
 import structlog
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 from apps.core.context import request_context
+from apps.core.problems import problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accepted from callers (proxies, other services) as long as it cannot smuggle anything into
@@ -25,7 +28,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         with request_context(request_id):
             started = time.perf_counter()
@@ -40,3 +43,21 @@ class RequestIdMiddleware:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or query can never name anything the portal stores
+    (PostgreSQL text cannot hold it): refuse such requests up front, as a 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value for key, value in request.GET.items()
+        ):
+            detail = _("The request contains a NUL character.")
+            if request.path.startswith("/api/"):
+                return problem_response(status=400, detail=detail)
+            return HttpResponseBadRequest(detail)
+        return self.get_response(request)

@@ -32,7 +32,7 @@ class SystemSetting(models.Model):
         ordering = ["key"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(key__regex=r"^[a-z0-9_.-]{1,128}$"),
+                condition=models.Q(key__regex=r"^[a-z0-9][a-z0-9_.-]{0,127}$"),
                 name="core_systemsetting_key_format",
             ),
         ]
@@ -43,3 +43,17 @@ class SystemSetting(models.Model):
     @property
     def updated_by_username(self) -> str | None:
         return self.updated_by.username if self.updated_by_id else None
+
+
+class DemoFixture(models.Model):
+    """A demo fixture already loaded by `load_demo_data`: later runs leave edits alone."""
+
+    name = models.CharField(_("fixture"), max_length=200, primary_key=True)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("demo fixture")
+        verbose_name_plural = _("demo fixtures")
+
+    def __str__(self):
+        return self.name

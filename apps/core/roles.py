@@ -35,7 +35,10 @@ def _permissions(apps, names):
 
 
 def grant_role_permissions(apps, grants: dict[str, list[str]]) -> None:
-    """Create the roles named in `grants` and give each the listed `app_label.codename`."""
+    """Create the roles named in `grants` and give each the listed `app_label.codename`.
+
+    (Migrations use historical models, which send no signals the permission cache hears;
+    `migrate` retires all cached permission sets when it finishes.)"""
     _ensure_permissions_exist(apps)
     Group = apps.get_model("auth", "Group")
     for role, names in grants.items():

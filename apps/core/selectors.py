@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.exceptions import NotFound
 from apps.core.models import SystemSetting
+from apps.core.validators import is_setting_key
 
 # The fields of a setting as the API shows it; lists read them as plain rows (no model
 # instances), which is most of what a list request costs.
@@ -21,6 +22,8 @@ def system_setting_rows() -> QuerySet:
 
 
 def system_setting_get(*, key: str) -> SystemSetting:
+    if not is_setting_key(key):
+        raise NotFound(_("There is no setting %(key)s.") % {"key": key})
     try:
         return SystemSetting.objects.select_related("updated_by").get(key=key)
     except SystemSetting.DoesNotExist:
@@ -29,5 +32,7 @@ def system_setting_get(*, key: str) -> SystemSetting:
 
 def system_setting_value(key: str, default=None):
     """The value of a setting, or `default` when it is not set."""
+    if not is_setting_key(key):
+        return default
     value = SystemSetting.objects.filter(key=key).values_list("value", flat=True).first()
     return default if value is None else value

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from apps.audit.services import event_emit
 from apps.core.exceptions import NotFound
 from apps.core.models import SystemSetting
-from apps.core.validators import validate_setting
+from apps.core.validators import is_setting_key, validate_setting
 
 
 @transaction.atomic
@@ -45,7 +45,11 @@ def system_setting_set(
 
 @transaction.atomic
 def system_setting_delete(*, key: str, actor) -> None:
-    setting = SystemSetting.objects.select_for_update().filter(key=key).first()
+    setting = (
+        SystemSetting.objects.select_for_update().filter(key=key).first()
+        if is_setting_key(key)
+        else None
+    )
     if setting is None:
         raise NotFound(_("There is no setting %(key)s.") % {"key": key})
     setting.delete()

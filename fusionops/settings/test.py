@@ -12,7 +12,11 @@ LOG_FORMAT = "json"
 # Parallel test runs share one Redis: give each process its own cache namespace.
 CACHES["default"]["KEY_PREFIX"] = f"fusionops-test-{os.getpid()}"
 # Throttling is tested on purpose, with its own rates; elsewhere it must not interfere.
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "100000/min", "user": "100000/min"}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": "100000/min",
+    "user": "100000/min",
+    "auth_failure": "100000/min",
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -74,3 +74,31 @@ def test_promoting_to_superuser_takes_effect(api_client):
     user.is_superuser = True
     user.save()
     assert api_client.get(URL).status_code == 200
+
+
+def test_revoking_with_a_bulk_update_takes_effect_at_once(viewer_with_token):
+    from django.utils import timezone
+
+    user, client = viewer_with_token
+    ApiToken.objects.filter(user=user).update(revoked_at=timezone.now())
+    assert_problem(client.get(URL), 401)
+
+
+def test_deactivating_with_a_bulk_update_takes_effect_at_once(viewer_with_token):
+    from apps.accounts.models import User
+
+    user, client = viewer_with_token
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert_problem(client.get(URL), 401)
+
+
+def test_a_migration_withdrawing_a_grant_takes_effect_after_migrate(viewer_with_token):
+    from django.apps import apps
+    from django.core.management import call_command
+
+    from apps.core.roles import revoke_role_permissions
+
+    _user, client = viewer_with_token
+    revoke_role_permissions(apps, {"Viewer": ["core.view_systemsetting"]})
+    call_command("migrate", verbosity=0)
+    assert_problem(client.get(URL), 403)

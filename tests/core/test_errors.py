@@ -70,3 +70,29 @@ def test_a_throttled_client_is_served_again_in_the_next_window(client_as, monkey
     assert refused["Retry-After"] == "60"
     clock[0] += 60
     assert viewer.get("/api/v1/settings/").status_code == 200
+
+
+@pytest.mark.urls("tests.core.urls_with_failing_view")
+def test_logged_tracebacks_never_include_local_variables(client, log_lines):
+    client.raise_request_exception = False
+    client.get("/api/v1/test/fail-with-secret-local")
+    errors = [line for line in log_lines if line.get("level") == "error"]
+    assert errors
+    assert "Sup3r-Secret-Pw" not in json.dumps(log_lines)
+
+
+def test_a_spoofed_forwarded_for_does_not_reset_the_anonymous_limit(api_client, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "2/min")
+    for n in range(2):
+        assert api_client.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code == 200
+    refused = api_client.get("/api/schema/", HTTP_X_FORWARDED_FOR="10.0.0.99")
+    assert_problem(refused, 429, "throttled")
+
+
+def test_repeated_failed_authentication_is_throttled(api_client, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth_failure", "2/min")
+    for _ in range(2):
+        response = api_client.get("/api/v1/settings/", HTTP_AUTHORIZATION="Bearer fo_bad:sig")
+        assert_problem(response, 401)
+    response = api_client.get("/api/v1/settings/", HTTP_AUTHORIZATION="Bearer fo_bad:sig")
+    assert_problem(response, 429, "throttled")

@@ -41,3 +41,23 @@ def test_named_filters_are_applied():
         request(prefix="orders."), SystemSetting.objects.all(), View()
     )
     assert list(filtered.values_list("key", flat=True)) == ["orders.a"]
+
+
+class UpdatedRangeFilterSet(django_filters.FilterSet):
+    updated = django_filters.IsoDateTimeFromToRangeFilter(field_name="updated_at")
+
+    class Meta:
+        model = SystemSetting
+        fields = ["updated"]
+
+
+class RangeView:
+    filterset_class = UpdatedRangeFilterSet
+
+
+def test_range_filters_with_suffixed_parameters_are_applied():
+    SystemSettingFactory(key="old")
+    filtered = FilterBackend().filter_queryset(
+        request(updated_after="2999-01-01T00:00:00Z"), SystemSetting.objects.all(), RangeView()
+    )
+    assert list(filtered) == []

@@ -5,26 +5,28 @@ import subprocess
 import sys
 import uuid
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 
-from apps.core.management.commands.load_demo_data import LOADED_MARKER
-from apps.core.models import SystemSetting
+from apps.core.db import raw_connection
+from apps.core.models import DemoFixture, SystemSetting
 
 
 def database_exists(name: str) -> bool:
-    with psycopg.connect("postgres://root@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    with raw_connection(dbname="postgres") as conn:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
 
 
+@pytest.mark.django_db
 def test_ensure_database_creates_a_missing_database_once():
     name = f"fusionops_ensure_{uuid.uuid4().hex[:8]}"
+    server = connections["default"].settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fusionops.settings.development",
-        "DATABASE_URL": f"postgres://root@127.0.0.1:5432/{name}",
+        "DATABASE_URL": f"postgres://{server['USER']}@{server['HOST']}:{server['PORT']}/{name}",
     }
 
     def run():
@@ -46,15 +48,17 @@ def test_ensure_database_creates_a_missing_database_once():
         assert second.returncode == 0, second.stderr
         assert f"Database {name} exists" in second.stdout
     finally:
-        with psycopg.connect("postgres://root@127.0.0.1:5432/postgres", autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        with raw_connection(dbname="postgres") as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 @pytest.mark.django_db
 def test_demo_data_is_loaded_once_and_edits_survive_later_runs():
     call_command("load_demo_data", verbosity=0)
     assert SystemSetting.objects.get(key="portal.name").value == "FusionOps Demo"
-    assert "demo.json" in SystemSetting.objects.get(key=LOADED_MARKER).value["loaded"]
+    assert DemoFixture.objects.filter(name="demo.json").exists()
+    # The record of what was loaded is not a setting anyone could delete by accident.
+    assert not SystemSetting.objects.filter(key__contains="demo").exists()
 
     SystemSetting.objects.filter(key="portal.name").update(value="Edited")
     call_command("load_demo_data", verbosity=0)

@@ -1,4 +1,5 @@
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -11,3 +12,10 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_ordering(self, request, queryset, view):
         return getattr(view, "pagination_ordering", ("pk",))
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # The position goes into a query: one that cannot be stored cannot be a position.
+        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+            raise NotFound(self.invalid_cursor_message)
+        return cursor

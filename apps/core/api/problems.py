@@ -2,6 +2,7 @@
 
 import structlog
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -34,6 +35,13 @@ def problem_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = flatten_errors(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
         return validation_problem(errors)
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(
+            status=413,
+            detail=_("The request body is larger than the portal accepts."),
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return problem_response(status=400, detail=_("The request could not be understood."))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -40,3 +40,12 @@ class AnonRateThrottle(FixedWindowMixin, throttling.AnonRateThrottle):
 
 class UserRateThrottle(FixedWindowMixin, throttling.UserRateThrottle):
     pass
+
+
+class AuthFailureThrottle(FixedWindowMixin, throttling.SimpleRateThrottle):
+    """Counts failed authentications per client address; past the rate they get 429."""
+
+    scope = "auth_failure"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts import services
@@ -39,14 +40,15 @@ class Command(BaseCommand):
             user = User.objects.get(username=username)
         except User.DoesNotExist:
             raise CommandError(f"There is no user {username!r}.") from None
-        if not user.is_active:
-            raise CommandError(f"User {username!r} is inactive.")
-        token, secret = services.api_token_issue(
-            user=user,
-            ttl=-timedelta(seconds=1) if expired else lifetime,
-            name=name,
-            actor=None,
-        )
+        try:
+            token, secret = services.api_token_issue(
+                user=user,
+                ttl=-timedelta(seconds=1) if expired else lifetime,
+                name=name,
+                actor=None,
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         self.stderr.write(
             f"Token {token.pk} for {username}, expires {token.expires_at.isoformat()}."
         )

@@ -1,13 +1,9 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
 
-from apps.core.models import SystemSetting
-
-# Which fixture files have been loaded, so that later runs leave edited demo data alone.
-LOADED_MARKER = "portal.demo_data"
+from apps.core.models import DemoFixture
 
 
 class Command(BaseCommand):
@@ -19,21 +15,14 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         fixtures = sorted((settings.BASE_DIR / "fixtures").glob("*.json"))
         with transaction.atomic():
-            marker, _created = SystemSetting.objects.select_for_update().get_or_create(
-                key=LOADED_MARKER,
-                defaults={
-                    "value": {"loaded": []},
-                    "description": "Demo fixtures already loaded (load_demo_data).",
-                },
-            )
-            loaded = set() if force else set(marker.value.get("loaded", []))
+            # One loader at a time: two `make run`s must not both load a fixture.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('fusionops.demo_data'))")
+            loaded = set() if force else set(DemoFixture.objects.values_list("name", flat=True))
             pending = [path for path in fixtures if path.name not in loaded]
             for path in pending:
                 call_command("loaddata", str(path), verbosity=0)
-                loaded.add(path.name)
+                DemoFixture.objects.update_or_create(name=path.name)
                 self.stdout.write(f"Loaded demo data {path.name}.")
-            if pending:
-                marker.value = {"loaded": sorted(loaded), "at": timezone.now().isoformat()}
-                marker.save(update_fields=["value", "updated_at"])
-            else:
-                self.stdout.write("Demo data already loaded.")
+        if not pending:
+            self.stdout.write("Demo data already loaded.")
