@@ -3,9 +3,11 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, REST_FRAMEWORK, finalize
+from .base import CACHES, INSTALLED_APPS, REST_FRAMEWORK, finalize
 
 DEBUG = False
+# Subscribers and a table that tests of the event backbone use.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.eventsapp"]
 SECRET_KEY = "test-secret-key-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOG_FORMAT = "json"

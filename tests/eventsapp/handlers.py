@@ -1,0 +1,44 @@
+import time
+
+from django.core.cache import cache
+
+from apps.audit.services import event_emit
+from apps.events.registry import subscriber
+from tests.eventsapp.models import Effect
+
+
+@subscriber("testing.recorder", event_types=["testing.*"])
+def record(event):
+    Effect.objects.create(subscriber="testing.recorder", event_id=event.id, event_type=event.type)
+    if event.payload.get("sleep_ms"):
+        time.sleep(event.payload["sleep_ms"] / 1000)
+
+
+@subscriber("testing.always_fails", event_types=["failing.*"])
+def always_fail(event):
+    # Its write must be undone with the failure.
+    Effect.objects.create(
+        subscriber="testing.always_fails", event_id=event.id, event_type=event.type
+    )
+    raise RuntimeError(f"cannot handle {event.type}")
+
+
+@subscriber("testing.flaky", event_types=["flaky.*"])
+def fail_at_first(event):
+    """Fails the first `fail_times` attempts (counted in Redis, which no rollback undoes)."""
+    attempt = cache.get_or_set(f"flaky:{event.id}", 0)
+    cache.incr(f"flaky:{event.id}")
+    if attempt < event.payload.get("fail_times", 0):
+        raise RuntimeError(f"attempt {attempt + 1} fails on purpose")
+    Effect.objects.create(subscriber="testing.flaky", event_id=event.id, event_type=event.type)
+
+
+@subscriber("testing.chain", event_types=["chain.started"])
+def emit_follow_up(event):
+    event_emit(
+        type="chain.continued",
+        aggregate_type=event.aggregate_type,
+        aggregate_id=event.aggregate_id,
+        payload={},
+        actor=None,
+    )
