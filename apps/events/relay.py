@@ -34,13 +34,15 @@ _EVENT_COLUMNS = (
     "correlation_id", "causation_id", "occurred_at", "recorded_at", "payload", "signature",
 )  # fmt: skip
 
-_CLAIM = f"""
+# `%s::bigint[]`: NULL for any due delivery, or the ids of a batch being run again.
+_CLAIM = """
 SELECT d.id, d.subscriber, d.attempts, d.next_attempt_at,
-       {", ".join("e." + column for column in _EVENT_COLUMNS)}
+       e.id, e.seq, e.type, e.version, e.aggregate_type, e.aggregate_id, e.actor,
+       e.correlation_id, e.causation_id, e.occurred_at, e.recorded_at, e.payload, e.signature
 FROM events_delivery d
 JOIN audit_event e ON e.id = d.event_id AND e.recorded_at = d.event_recorded_at
 WHERE d.status = 'pending' AND d.next_attempt_at <= clock_timestamp()
-{{only}}
+  AND (%s::bigint[] IS NULL OR d.id = ANY(%s::bigint[]))
 ORDER BY d.next_attempt_at, d.id
 LIMIT %s
 FOR UPDATE OF d SKIP LOCKED
@@ -98,7 +100,7 @@ class BatchResult:
 
 
 def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
-    """Delay before attempt `attempt + 1`: base × factor^(attempt-1), ±25% jitter so that
+    """Delay before attempt `attempt + 1`: base * factor^(attempt-1), ±25% jitter so that
     deliveries failing together do not all come back together."""
     nominal = settings.EVENTS_BACKOFF_BASE_SECONDS * settings.EVENTS_BACKOFF_FACTOR ** (attempt - 1)
     jitter = (rng or random).uniform(0.75, 1.25)
@@ -106,10 +108,9 @@ def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelt
 
 
 def _claim(batch_size: int, only_ids=None) -> list[Claimed]:
-    only = "AND d.id = ANY(%s)" if only_ids is not None else ""
-    params = [list(only_ids), batch_size] if only_ids is not None else [batch_size]
+    only = list(only_ids) if only_ids is not None else None
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM.format(only=only), params)
+        cursor.execute(_CLAIM, [only, only, batch_size])
         rows = cursor.fetchall()
     claimed = []
     for row in rows:
@@ -222,7 +223,11 @@ def relay_batch(*, batch_size: int | None = None, chaos_rate: float | None = Non
             items = _claim(batch_size)
             for item in items:
                 _decode_json_fields(item.event)
-            chaos = {item.delivery_id for item in items if rate and random.random() < rate}
+            chaos = {
+                item.delivery_id
+                for item in items
+                if rate and random.random() < rate  # noqa: S311  fault injection, not crypto
+            }
             result.claimed = len(items)
             if items:
                 _process(items, chaos, careful=False, result=result)
