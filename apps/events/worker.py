@@ -7,6 +7,7 @@ import structlog
 from django.conf import settings
 from django.db import close_old_connections
 
+from apps.audit.sealing import audit_seal_pending
 from apps.audit.services import audit_partitions_ensure
 from apps.core.db import raw_connection
 from apps.events import metrics, selectors
@@ -65,6 +66,8 @@ class RelayWorker:
                 close_old_connections()
                 self.maintain()
                 self.drain()
+                while audit_seal_pending() and not self.stopping:
+                    pass
                 self.observe()
                 if once:
                     break

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections, transaction
 
+from apps.audit.sealing import audit_seal_pending, audit_verify
 from apps.audit.services import event_emit
 from apps.events.relay import relay_batch
 
@@ -88,6 +89,11 @@ def test_eight_writers_and_two_relays_deliver_every_event_once():
             "GROUP BY event_id, subscriber HAVING count(*) > 1"
         )
         assert cursor.fetchall() == []
+    while audit_seal_pending():
+        pass
+    verification = audit_verify()
+    assert verification.ok, verification.reason
+    assert verification.sealed >= 4000
 
 
 def start_worker(env: dict) -> subprocess.Popen:

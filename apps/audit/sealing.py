@@ -1,0 +1,196 @@
+"""The hash chain over the log, and its verification.
+
+Writers never wait for it. The sealer (run by the relay worker) chains only events whose
+transactions have ended, that is whose transaction id is below the oldest one still
+running (the snapshot's xmin), in (transaction id, seq) order. A position is given only
+once every earlier transaction has ended, so no event can later take a lower one: a reader
+who has seen position N has seen everything before it. No writer is held up, however long
+another writer's transaction lasts.
+
+Each chain entry stores the event's digest and chain = sha256(previous chain || digest).
+Verification recomputes both. It also checks every event's signature (an HMAC keyed from
+SECRET_KEY), which catches an event inserted or altered before it was sealed. And it checks
+that no event of an already sealed transaction is missing from the chain.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from apps.audit import signing
+
+GENESIS = hashlib.sha256(b"fusionops audit chain").digest()
+_SEALER_LOCK = "fusionops.audit.sealer"
+
+_EVENT_COLUMNS = (
+    "id", "type", "version", "aggregate_type", "aggregate_id", "actor", "correlation_id",
+    "causation_id", "occurred_at", "recorded_at", "payload",
+)  # fmt: skip
+_SELECT_EVENT = ", ".join(f"e.{column}" for column in _EVENT_COLUMNS) + ", e.seq, e.signature"
+
+
+def _event_dict(row) -> dict:
+    event = dict(zip(_EVENT_COLUMNS, row[: len(_EVENT_COLUMNS)], strict=True))
+    for name in ("actor", "payload"):
+        if isinstance(event[name], str):
+            event[name] = json.loads(event[name])
+    return event
+
+
+def _digest_of(row) -> bytes:
+    event = _event_dict(row)
+    seq, signature = row[len(_EVENT_COLUMNS)], row[len(_EVENT_COLUMNS) + 1]
+    return signing.digest(event, seq=seq, signature=signature)
+
+
+def audit_seal_pending(*, limit: int = 5000) -> int:
+    """Chain the events of ended transactions that are not chained yet; returns how many.
+
+    Only one sealer runs at a time (others return 0 at once)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [_SEALER_LOCK])
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())")
+        horizon = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT position, chain, through_xid FROM audit_seal ORDER BY position DESC LIMIT 1"
+        )
+        last = cursor.fetchone()
+        position, chain, sealed_through = (
+            (last[0], bytes(last[1]), last[2]) if last else (0, GENESIS, None)
+        )
+        cursor.execute(
+            f"""
+            SELECT {_SELECT_EVENT}, e.xid FROM audit_event e
+            WHERE e.xid < %s::xid8 AND (%s::xid8 IS NULL OR e.xid >= %s::xid8)
+              AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_id = e.id)
+            ORDER BY e.xid, e.seq
+            LIMIT %s
+            """,  # noqa: S608  column names are constants
+            [horizon, sealed_through, sealed_through, limit],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return 0
+        # A full batch may have stopped inside a transaction's events: then only what lies
+        # below that transaction is known to be complete.
+        through = rows[-1][-1] if len(rows) == limit else horizon
+        positions, ids, recorded, digests, chains = [], [], [], [], []
+        for row in rows:
+            digest = _digest_of(row)
+            chain = hashlib.sha256(chain + digest).digest()
+            position += 1
+            positions.append(position)
+            ids.append(row[0])
+            recorded.append(row[_EVENT_COLUMNS.index("recorded_at")])
+            digests.append(digest)
+            chains.append(chain)
+        cursor.execute(
+            """
+            INSERT INTO audit_seal (position, event_id, event_recorded_at, digest, chain,
+                                    through_xid)
+            SELECT position, event_id, recorded_at, digest, chain, %s::xid8
+            FROM unnest(%s::bigint[], %s::uuid[], %s::timestamptz[], %s::bytea[], %s::bytea[])
+                AS s(position, event_id, recorded_at, digest, chain)
+            """,
+            [through, positions, ids, recorded, digests, chains],
+        )
+        return len(rows)
+
+
+@dataclass
+class Verification:
+    ok: bool
+    events: int
+    sealed: int
+    pending: int
+    broken_at: str | None = None
+    reason: str | None = None
+
+
+def _chunks(cursor, query: str, params: list, size: int = 5000) -> Iterator[tuple]:
+    cursor.execute(query, params)
+    while rows := cursor.fetchmany(size):
+        yield from rows
+
+
+def audit_verify(*, since: datetime | None = None) -> Verification:
+    """Walk the chain (from `since`, if given) and check every event; stop at the first
+    break and say where and why."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        start = 1
+        previous = GENESIS
+        if since is not None:
+            cursor.execute(
+                "SELECT min(position) FROM audit_seal WHERE event_recorded_at >= %s", [since]
+            )
+            start = cursor.fetchone()[0] or 0
+            if start > 1:
+                # Trust the chain up to where verification starts.
+                cursor.execute("SELECT chain FROM audit_seal WHERE position = %s", [start - 1])
+                previous = bytes(cursor.fetchone()[0])
+        sealed = 0
+        expected_position = start
+        if start:
+            rows = _chunks(
+                connection.cursor(),
+                f"""
+                SELECT s.position, s.event_id, s.digest, s.chain, {_SELECT_EVENT}
+                FROM audit_seal s
+                LEFT JOIN audit_event e
+                    ON e.id = s.event_id AND e.recorded_at = s.event_recorded_at
+                WHERE s.position >= %s
+                ORDER BY s.position
+                """,  # noqa: S608  column names are constants
+                [start],
+            )
+            for row in rows:
+                position, event_id, digest, chain = row[0], row[1], bytes(row[2]), bytes(row[3])
+                event_row = row[4:]
+                where = f"position {position}"
+                if position != expected_position:
+                    return _broken(where, f"chain entry {expected_position} is missing")
+                if hashlib.sha256(previous + digest).digest() != chain:
+                    return _broken(where, "the chain entry itself was altered")
+                if event_row[0] is None:
+                    return _broken(where, f"event {event_id} was deleted from the log")
+                event = _event_dict(event_row)
+                signature = event_row[len(_EVENT_COLUMNS) + 1]
+                if _digest_of(event_row) != digest or not signing.signature_valid(event, signature):
+                    return _broken(where, f"event {event_id} was altered")
+                previous = chain
+                expected_position += 1
+                sealed += 1
+
+        # Events not (yet) chained: a genuine one is recent and correctly signed.
+        cursor.execute("SELECT max(through_xid) FROM audit_seal")
+        sealed_through = cursor.fetchone()[0]
+        pending = 0
+        for row in _chunks(
+            connection.cursor(),
+            f"""
+            SELECT {_SELECT_EVENT}, e.xid < %s::xid8 FROM audit_event e
+            WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_id = e.id)
+              AND (%s::timestamptz IS NULL OR e.recorded_at >= %s::timestamptz)
+            ORDER BY e.seq
+            """,  # noqa: S608  column names are constants
+            [sealed_through, since, since],
+        ):
+            event, seq = _event_dict(row), row[len(_EVENT_COLUMNS)]
+            signature, below_sealed = row[len(_EVENT_COLUMNS) + 1], row[-1]
+            where = f"event #{seq}"
+            if below_sealed:
+                return _broken(where, f"event {event['id']} is missing from the chain (inserted)")
+            if not signing.signature_valid(event, signature):
+                return _broken(where, f"event {event['id']} has no valid signature")
+            pending += 1
+        return Verification(True, sealed + pending, sealed, pending)
+
+
+def _broken(where: str, reason: str) -> Verification:
+    return Verification(False, 0, 0, 0, broken_at=where, reason=reason)
