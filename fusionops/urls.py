@@ -6,6 +6,8 @@ from apps.core import views as core_views
 
 api_v1 = [
     path("", include("apps.core.api.urls")),
+    path("", include("apps.audit.api.urls")),
+    path("", include("apps.events.api.urls")),
 ]
 
 urlpatterns = [

@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 
 from apps.accounts import selectors, services
 from apps.accounts.models import ApiToken, User
+from apps.audit.admin import AuditHistoryMixin
 
 
 @admin.register(User)
@@ -46,8 +47,10 @@ class TokenStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditHistoryMixin, admin.ModelAdmin):
     """Tokens are issued with `manage.py issue_token`; here they are listed and revoked."""
+
+    audit_aggregate_type = "accounts.api_token"
 
     list_display = ["id", "user", "name", "status", "created_at", "expires_at", "last_used_at"]
     list_filter = [TokenStatusFilter]

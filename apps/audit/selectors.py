@@ -1,4 +1,42 @@
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC
+
 from django.db import connection
+from django.db.models import QuerySet
+
+from apps.audit.models import Event
+
+EXPORT_COLUMNS = (
+    "seq", "id", "type", "version", "aggregate_type", "aggregate_id", "actor",
+    "correlation_id", "causation_id", "occurred_at", "recorded_at", "payload",
+)  # fmt: skip
+
+
+def event_list() -> QuerySet[Event]:
+    """The log, newest first."""
+    return Event.objects.order_by("-seq")
+
+
+def event_csv_rows(events: QuerySet[Event]) -> Iterator[str]:
+    """The events as CSV lines, read through a server-side cursor: constant memory."""
+
+    class Line:
+        def write(self, text):
+            return text
+
+    def cell(value):
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if hasattr(value, "isoformat"):
+            return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return "" if value is None else value
+
+    writer = csv.writer(Line())
+    yield writer.writerow(EXPORT_COLUMNS)
+    for row in events.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000):
+        yield writer.writerow([cell(value) for value in row])
 
 
 def audit_partitions() -> list[str]:

@@ -4,14 +4,19 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit import signing
+from apps.audit.exceptions import EventIdReused
+from apps.audit.models import Event
 from apps.core.context import current_auth_method, current_causation, current_request_id
+from apps.core.validators import contains_nul
 from apps.events import registry
 from apps.events.metrics import events_appended
 
@@ -134,3 +139,61 @@ def audit_partitions_ensure(*, months: int | None = None, first_month=None) -> i
         else:
             cursor.execute("SELECT audit_ensure_partitions(%s, %s)", [months, first_month])
         return cursor.fetchone()[0]
+
+
+INGEST_PAYLOAD_MAX_BYTES = 64 * 1024
+INGEST_MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _validate_ingest(*, type, aggregate_type, aggregate_id, occurred_at, payload) -> None:
+    errors = {}
+    if not EVENT_TYPE_PATTERN.match(type or ""):
+        errors["type"] = [_("Use a dotted lowercase type such as 'erp.invoice.paid'.")]
+    for name, value in (("aggregate_type", aggregate_type), ("aggregate_id", aggregate_id)):
+        if contains_nul(value):
+            errors[name] = [_("Text cannot contain the NUL character.")]
+    if occurred_at > timezone.now() + INGEST_MAX_CLOCK_SKEW:
+        errors["occurred_at"] = [_("An event cannot occur more than 5 minutes from now.")]
+    if not isinstance(payload, dict):
+        errors["payload"] = [_("The payload is a JSON object.")]
+    elif contains_nul(payload):
+        errors["payload"] = [_("Text cannot contain the NUL character.")]
+    elif len(json.dumps(payload, ensure_ascii=False).encode()) > INGEST_PAYLOAD_MAX_BYTES:
+        errors["payload"] = [_("The payload is larger than 64 KiB.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def event_ingest(
+    *, event_id, type, aggregate_type, aggregate_id, occurred_at, payload, actor
+) -> tuple[Event, bool]:
+    """Append a business event sent by an integration; returns it and whether it is new.
+
+    The client's id makes it idempotent: the same id with the same content returns the
+    stored event, with other content it is a conflict. (The log is partitioned, so the id
+    cannot be unique in the database; a lock on the id serialises concurrent senders.)"""
+    _validate_ingest(
+        type=type, aggregate_type=aggregate_type, aggregate_id=aggregate_id,
+        occurred_at=occurred_at, payload=payload,
+    )  # fmt: skip
+    event_id = event_id or uuid.uuid4()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(event_id)])
+    existing = Event.objects.filter(id=event_id).first()
+    if existing is not None:
+        same = (
+            existing.type == type
+            and existing.aggregate_type == aggregate_type
+            and existing.aggregate_id == str(aggregate_id)
+            and existing.occurred_at == occurred_at
+            and existing.payload == payload
+        )
+        if not same:
+            raise EventIdReused(_("Event %(id)s exists with other content.") % {"id": event_id})
+        return existing, False
+    event_emit(
+        type=type, aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=payload,
+        actor=actor, occurred_at=occurred_at, event_id=event_id,
+    )  # fmt: skip
+    return Event.objects.get(id=event_id), True

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from apps.audit.admin import AuditHistoryMixin
 from apps.core import services
 from apps.core.models import SystemSetting
 from apps.core.validators import validate_setting
@@ -24,7 +25,8 @@ class SystemSettingForm(forms.ModelForm):
 
 
 @admin.register(SystemSetting)
-class SystemSettingAdmin(admin.ModelAdmin):
+class SystemSettingAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    audit_aggregate_type = "core.setting"
     form = SystemSettingForm
     list_display = ["key", "value", "description", "updated_at", "updated_by"]
     search_fields = ["key", "description"]

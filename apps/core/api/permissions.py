@@ -13,3 +13,15 @@ class ModelPermissions(DjangoModelPermissions):
         "PATCH": ["%(app_label)s.change_%(model_name)s"],
         "DELETE": ["%(app_label)s.delete_%(model_name)s"],
     }
+
+
+def require_permissions(*perms: str) -> type:
+    """A permission class for an action that is not a plain model verb (replay, ingest)."""
+
+    class RequiredPermissions(ModelPermissions):
+        def has_permission(self, request, view):
+            user = request.user
+            return bool(user and user.is_authenticated and user.has_perms(perms))
+
+    RequiredPermissions.__name__ = f"Require({', '.join(perms)})"
+    return RequiredPermissions

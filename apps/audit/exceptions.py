@@ -1,0 +1,8 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.exceptions import Conflict
+
+
+class EventIdReused(Conflict):
+    problem_type = "event-id-reused"
+    title = _("An event with this id exists with other content.")

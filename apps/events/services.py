@@ -1,0 +1,59 @@
+"""Writes of the event backbone that people make: replaying dead letters."""
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit.services import event_emit
+from apps.events.choices import DeliveryStatus
+from apps.events.exceptions import NotADeadLetter
+from apps.events.models import Delivery
+
+
+@transaction.atomic
+def dead_letters_replay(*, deliveries: QuerySet[Delivery], actor) -> list[Delivery]:
+    """Give dead letters a fresh set of attempts, due now; returns those replayed.
+
+    Deliveries that are not (or no longer) dead letters are left alone."""
+    letters = list(
+        deliveries.select_for_update(skip_locked=True)
+        .filter(status=DeliveryStatus.DEAD)
+        .order_by("pk")
+    )
+    if not letters:
+        return []
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=[letter.pk for letter in letters]).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+    )
+    for letter in letters:
+        event_emit(
+            type="events.dead_letter.replayed",
+            aggregate_type="events.delivery",
+            aggregate_id=letter.pk,
+            payload={
+                "delivery": letter.pk,
+                "subscriber": letter.subscriber,
+                "event_id": str(letter.event_id),
+                "event_type": letter.event_type,
+                "attempts": letter.attempts,
+                "last_error": letter.last_error,
+            },
+            actor=actor,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify('fusionops_outbox', '')")  # sent at commit
+    for letter in letters:
+        letter.refresh_from_db()
+    return letters
+
+
+def dead_letter_replay(*, delivery: Delivery, actor) -> Delivery:
+    replayed = dead_letters_replay(deliveries=Delivery.objects.filter(pk=delivery.pk), actor=actor)
+    if not replayed:
+        raise NotADeadLetter(
+            _("Delivery %(id)s is %(status)s, not a dead letter.")
+            % {"id": delivery.pk, "status": delivery.get_status_display()}
+        )
+    return replayed[0]
