@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from apps.audit.admin import AuditHistoryMixin
 from apps.core import services
-from apps.core.models import SystemSetting
+from apps.core.models import SettingChange, SystemSetting
 from apps.core.validators import validate_setting
 
 
@@ -52,3 +52,21 @@ class SystemSettingAdmin(AuditHistoryMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for key in queryset.values_list("key", flat=True):
             services.system_setting_delete(key=key, actor=request.user)
+
+
+@admin.register(SettingChange)
+class SettingChangeAdmin(admin.ModelAdmin):
+    """Every value each setting has had (kept from the audit log; read-only)."""
+
+    list_display = ["key", "value", "deleted", "changed_by", "changed_at"]
+    list_filter = ["deleted"]
+    search_fields = ["=key", "changed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -57,3 +57,22 @@ class DemoFixture(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SettingChange(models.Model):
+    """One change of a system setting, as the audit log tells it (a projection)."""
+
+    event_id = models.UUIDField(_("event"), primary_key=True)
+    key = models.CharField(_("key"), max_length=128, db_index=True)
+    value = models.JSONField(_("value"), null=True, blank=True)
+    deleted = models.BooleanField(_("deleted"), default=False)
+    changed_by = models.CharField(_("changed by"), max_length=150)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("setting change")
+        verbose_name_plural = _("setting changes")
+        ordering = ["key", "-changed_at"]
+
+    def __str__(self):
+        return f"{self.key} @ {self.changed_at:%Y-%m-%d %H:%M}"

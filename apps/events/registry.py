@@ -40,7 +40,7 @@ def subscriber(name: str, *, event_types: list[str] | tuple[str, ...], max_attem
     """
 
     def register(handle: Callable) -> Callable:
-        if name in _subscribers and _subscribers[name].handle is not handle:
+        if name in _subscribers and _subscribers[name].handle != handle:
             raise ValueError(f"subscriber {name!r} is declared twice")
         _subscribers[name] = Subscriber(name, tuple(event_types), handle, max_attempts)
         subscribers_of.cache_clear()

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.audit.projections import all_projections, get_projection, projection_rebuild
+
+
+class Command(BaseCommand):
+    help = "Rebuild a projection (a read model kept from events) from the audit log."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", help="The projection's name.")
+
+    def handle(self, *args, name, **options):
+        projection = get_projection(name)
+        if projection is None:
+            known = ", ".join(p.name for p in all_projections()) or "none"
+            raise CommandError(f"There is no projection {name!r} (known: {known}).")
+        applied = projection_rebuild(projection)
+        self.stdout.write(f"Rebuilt {name} from {applied} event(s).")

@@ -1,0 +1,31 @@
+"""Subscribers of the core app."""
+
+from apps.audit.projections import Projection, register
+from apps.core.models import SettingChange
+
+
+@register
+class SettingHistory(Projection):
+    """Every value each system setting has had, and who set it."""
+
+    name = "setting_history"
+    event_types = ("core.setting.changed", "core.setting.deleted")
+
+    def apply(self, event):
+        deleted = event.type == "core.setting.deleted"
+        SettingChange.objects.bulk_create(
+            [
+                SettingChange(
+                    event_id=event.id,
+                    key=event.payload["key"],
+                    value=None if deleted else event.payload["value"],
+                    deleted=deleted,
+                    changed_by=event.actor.get("username") or "",
+                    changed_at=event.occurred_at,
+                )
+            ],
+            ignore_conflicts=True,  # a redelivered event is already there
+        )
+
+    def reset(self):
+        SettingChange.objects.all().delete()
