@@ -153,5 +153,11 @@ def report(rounds: list[dict]) -> None:
         sys.exit("some requests failed: the figures above are not valid")
 
 
+def events_scenarios() -> None:
+    """The event backbone's figures (bench/events.py), on the same database."""
+    subprocess.run([PYTHON, "-m", "bench.events"], cwd=ROOT, env=ENV, check=True)
+
+
 if __name__ == "__main__":
     main()
+    events_scenarios()

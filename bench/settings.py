@@ -7,3 +7,4 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 from fusionops.settings.production import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405

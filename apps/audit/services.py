@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -101,29 +102,30 @@ def event_emit(
     }
     signature = signing.sign(event)
     dumps = json.dumps
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _APPEND,
-            [
-                event["id"],
-                type,
-                version,
-                aggregate_type,
-                event["aggregate_id"],
-                dumps(event["actor"]),
-                event["correlation_id"],
-                event["causation_id"],
-                event["occurred_at"],
-                now,
-                dumps(payload, ensure_ascii=False, allow_nan=False),
-                signature,
-                type,
-                now,
-                now,
-                now,
-                list(registry.subscribers_of(type)),
-            ],
-        )
+    params = [
+        event["id"],
+        type,
+        version,
+        aggregate_type,
+        event["aggregate_id"],
+        dumps(event["actor"]),
+        event["correlation_id"],
+        event["causation_id"],
+        event["occurred_at"],
+        now,
+        dumps(payload, ensure_ascii=False, allow_nan=False),
+        signature,
+        type,
+        now,
+        now,
+        now,
+        list(registry.subscribers_of(type)),
+    ]
+    # A server-side prepared statement (psycopg caches it per connection): this runs on
+    # every write, and planning it each time was a measurable share of its cost. It runs on
+    # Django's own connection, so it is part of the caller's transaction.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_APPEND, params, prepare=True)
         seq = cursor.fetchone()[0]
     transaction.on_commit(events_appended.labels(type=type).inc, using=using)
     return RecordedEvent(id=event["id"], seq=seq, type=type, recorded_at=now)
