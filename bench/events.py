@@ -39,7 +39,8 @@ def write_overhead() -> None:
         core_services.event_emit = emit
         started = time.perf_counter()
         for i in range(n):
-            core_services.system_setting_set(key=f"bench.write-{i % 50}", value={"i": i}, actor=None)
+            key = f"bench.write-{i % 50}"
+            core_services.system_setting_set(key=key, value={"i": i}, actor=None)
         return (time.perf_counter() - started) / n
 
     timed(event_emit, 200)  # warm up both paths

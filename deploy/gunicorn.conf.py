@@ -19,6 +19,12 @@ logconfig_dict = build_logging_config(
     os.environ.get("LOG_FORMAT", "console" if _development else "json"),
     os.environ.get("LOG_LEVEL", "INFO"),
 )
+# gunicorn attaches its own handler to its logger first; naming the logger replaces it.
+logconfig_dict["loggers"]["gunicorn.error"] = {
+    "handlers": ["console"],
+    "level": os.environ.get("LOG_LEVEL", "INFO"),
+    "propagate": False,
+}
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Workers are separate processes: /metrics must add up all of them, which
