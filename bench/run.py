@@ -52,10 +52,25 @@ def manage(*args: str) -> str:
     return result.stdout
 
 
+def fresh_database(env: dict) -> None:
+    """Every run starts from an empty database, so no figure depends on earlier runs."""
+    name = env["DATABASE_URL"].rsplit("/", 1)[1]
+    subprocess.run(
+        [PYTHON, "-c", (
+            "import psycopg; c = psycopg.connect('dbname=postgres host=127.0.0.1 user=root',"
+            f" autocommit=True); c.execute('DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)')"
+        )],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    for args in (["ensure_database"], ["migrate", "--noinput"]):
+        subprocess.run(
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+
+
 def prepare_data() -> str:
     """Database, a Viewer with a token, and 20 settings (the API lists them all)."""
-    manage("ensure_database")
-    manage("migrate", "--noinput")
+    fresh_database(ENV)
     manage(
         "shell",
         "-c",
@@ -154,8 +169,15 @@ def report(rounds: list[dict]) -> None:
 
 
 def events_scenarios() -> None:
-    """The event backbone's figures (bench/events.py), on the same database."""
-    subprocess.run([PYTHON, "-m", "bench.events"], cwd=ROOT, env=ENV, check=True)
+    """The event backbone's figures (bench/events.py), on a database of their own."""
+    env = {
+        **ENV,
+        "DATABASE_URL": os.environ.get(
+            "BENCH_EVENTS_DATABASE_URL", "postgres://root@127.0.0.1:5432/fusionops_bench_events"
+        ),
+    }
+    fresh_database(env)
+    subprocess.run([PYTHON, "-m", "bench.events"], cwd=ROOT, env=env, check=True)
 
 
 if __name__ == "__main__":
