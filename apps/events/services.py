@@ -1,5 +1,8 @@
 """Writes of the event backbone that people make: replaying dead letters."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -8,7 +11,7 @@ from django.utils.translation import gettext as _
 from apps.audit.services import event_emit
 from apps.events.choices import DeliveryStatus
 from apps.events.exceptions import NotADeadLetter
-from apps.events.models import Delivery
+from apps.events.models import Delivery, ProcessedMarker
 
 
 @transaction.atomic
@@ -57,3 +60,17 @@ def dead_letter_replay(*, delivery: Delivery, actor) -> Delivery:
             % {"id": delivery.pk, "status": delivery.get_status_display()}
         )
     return replayed[0]
+
+
+@transaction.atomic
+def deliveries_purge(*, older_than: timedelta | None = None) -> int:
+    """Delete settled deliveries (and their processed markers) older than the retention.
+
+    Dead letters and pending deliveries are kept whatever their age; the audit log keeps
+    every event for good. Returns how many deliveries were deleted."""
+    age = older_than or timedelta(days=settings.EVENTS_DELIVERY_RETENTION_DAYS)
+    cutoff = timezone.now() - age
+    settled = Delivery.objects.filter(status=DeliveryStatus.DONE, completed_at__lt=cutoff)
+    ProcessedMarker.objects.filter(processed_at__lt=cutoff).delete()
+    deleted, _details = settled.delete()
+    return deleted

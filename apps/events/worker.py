@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from apps.audit.sealing import audit_seal_pending
 from apps.audit.services import audit_partitions_ensure
 from apps.core.db import raw_connection
-from apps.events import metrics, selectors
+from apps.events import metrics, selectors, services
 from apps.events.relay import relay_batch
 
 logger = structlog.get_logger("fusionops.worker")
@@ -43,13 +43,17 @@ class RelayWorker:
         return settled
 
     def maintain(self) -> None:
-        """Daily: the log's partitions for the coming months."""
-        if time.monotonic() - self._maintained_at < MAINTENANCE_INTERVAL_SECONDS:
+        """Daily: the log's partitions for the coming months, and settled deliveries past
+        their retention."""
+        if self._maintained_at and (
+            time.monotonic() - self._maintained_at < MAINTENANCE_INTERVAL_SECONDS
+        ):
             return
         created = audit_partitions_ensure()
+        purged = services.deliveries_purge()
         self._maintained_at = time.monotonic()
-        if created:
-            logger.info("worker.partitions_created", count=created)
+        if created or purged:
+            logger.info("worker.maintained", partitions_created=created, deliveries_purged=purged)
 
     def observe(self) -> None:
         metrics.outbox_lag_seconds.set(selectors.outbox_lag_seconds())

@@ -212,6 +212,8 @@ EVENTS_RELAY_POLL_SECONDS = env.float("EVENTS_RELAY_POLL_SECONDS", default=5.0)
 # Share (0..1) of delivery attempts the relay fails on purpose, to watch retries work.
 FUSIONOPS_CHAOS_FAILURE_RATE = env.float("FUSIONOPS_CHAOS_FAILURE_RATE", default=0.0)
 AUDIT_PARTITION_MONTHS = env.int("AUDIT_PARTITION_MONTHS", default=12)
+# Settled deliveries and their markers are kept this long (the log itself is kept forever).
+EVENTS_DELIVERY_RETENTION_DAYS = env.int("EVENTS_DELIVERY_RETENTION_DAYS", default=14)
 
 # API tokens issued by `manage.py issue_token`.
 API_TOKEN_DEFAULT_TTL = env.str("API_TOKEN_DEFAULT_TTL", default="30d")

@@ -169,3 +169,21 @@ def test_the_worker_relays_what_is_due_and_stops_with_once():
     recorded = emit()
     RelayWorker(batch_size=10).run(once=True)
     assert delivery(recorded, "testing.recorder").status == "done"
+
+
+def test_settled_deliveries_are_purged_after_the_retention_but_dead_letters_stay(settings):
+    from apps.events.services import deliveries_purge
+
+    settings.EVENTS_MAX_ATTEMPTS = 1
+    settled, dead = emit(), emit("failing.thing.happened")
+    relay_batch()
+    long_ago = timezone.now() - timedelta(days=30)
+    Delivery.objects.filter(event_id__in=[settled.id, dead.id]).update(
+        completed_at=long_ago, updated_at=long_ago
+    )
+    ProcessedMarker.objects.filter(event_id=settled.id).update(processed_at=long_ago)
+    assert deliveries_purge() >= 1
+    assert not Delivery.objects.filter(event_id=settled.id).exists()
+    assert not ProcessedMarker.objects.filter(event_id=settled.id).exists()
+    assert delivery(dead, "testing.always_fails").status == "dead"
+    assert Event.objects.filter(id=settled.id).exists()  # the log keeps everything
