@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.models import Event
+from apps.core.admin_mixins import ReadOnlyAdminMixin
 
 
 class ActorFilter(admin.SimpleListFilter):
@@ -26,7 +27,7 @@ class ActorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log: read-only for everyone, superusers included."""
 
     list_display = ["seq", "recorded_at", "type", "aggregate", "actor_name", "correlation_id"]
@@ -57,15 +58,6 @@ class EventAdmin(admin.ModelAdmin):
         return [field.name for field in Event._meta.fields if field.name not in self.exclude] + [
             *self.readonly_fields
         ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditHistoryMixin:

@@ -26,10 +26,7 @@ from apps.audit import signing
 GENESIS = hashlib.sha256(b"fusionops audit chain").digest()
 _SEALER_LOCK = "fusionops.audit.sealer"
 
-_EVENT_COLUMNS = (
-    "id", "type", "version", "aggregate_type", "aggregate_id", "actor", "correlation_id",
-    "causation_id", "occurred_at", "recorded_at", "payload",
-)  # fmt: skip
+_EVENT_COLUMNS = signing.SIGNED_FIELDS
 _SELECT_EVENT = ", ".join(f"e.{column}" for column in _EVENT_COLUMNS) + ", e.seq, e.signature"
 
 

@@ -13,6 +13,13 @@ from django.conf import settings
 
 _KEY_SALT = b"fusionops.audit.event-signature"
 
+# The envelope fields an event's signature covers (seq and signature itself are not known
+# or not part of it when signing; the seal's digest adds them).
+SIGNED_FIELDS = (
+    "id", "type", "version", "aggregate_type", "aggregate_id", "actor", "correlation_id",
+    "causation_id", "occurred_at", "recorded_at", "payload",
+)  # fmt: skip
+
 
 def canonical(event: dict) -> bytes:
     """The bytes an event's signature and digest are computed over (stable JSON)."""

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 
 from apps.audit.admin import AuditHistoryMixin
 from apps.core import services
+from apps.core.admin_mixins import ReadOnlyAdminMixin
 from apps.core.models import SettingChange, SystemSetting
 from apps.core.validators import validate_setting
 
@@ -55,18 +56,9 @@ class SystemSettingAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(SettingChange)
-class SettingChangeAdmin(admin.ModelAdmin):
+class SettingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every value each setting has had (kept from the audit log; read-only)."""
 
     list_display = ["key", "value", "deleted", "changed_by", "changed_at"]
     list_filter = ["deleted"]
     search_fields = ["=key", "changed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

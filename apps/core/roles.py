@@ -6,6 +6,7 @@ migration history alone.
 """
 
 from django.contrib.auth.management import create_permissions
+from django.db import migrations
 
 ADMIN = "Admin"
 OPERATOR = "Operator"
@@ -52,3 +53,11 @@ def revoke_role_permissions(apps, grants: dict[str, list[str]]) -> None:
         group = Group.objects.filter(name=role).first()
         if group is not None:
             group.permissions.remove(*_permissions(apps, names))
+
+
+def role_grants(grants: dict[str, list[str]]) -> migrations.RunPython:
+    """The migration operation that grants (and, reversed, withdraws) `grants`."""
+    return migrations.RunPython(
+        lambda apps, schema_editor: grant_role_permissions(apps, grants),
+        lambda apps, schema_editor: revoke_role_permissions(apps, grants),
+    )

@@ -30,22 +30,7 @@ def emit(**overrides):
 
 
 def as_signed_dict(event: Event) -> dict:
-    return {
-        name: getattr(event, name)
-        for name in (
-            "id",
-            "type",
-            "version",
-            "aggregate_type",
-            "aggregate_id",
-            "actor",
-            "correlation_id",
-            "causation_id",
-            "occurred_at",
-            "recorded_at",
-            "payload",
-        )
-    }
+    return {name: getattr(event, name) for name in signing.SIGNED_FIELDS}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

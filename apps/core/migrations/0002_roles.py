@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from apps.core.roles import grant_role_permissions, revoke_role_permissions
+from apps.core.roles import role_grants
 
 GRANTS = {
     "Admin": [
@@ -25,13 +25,6 @@ GRANTS = {
 }
 
 
-def grant(apps, schema_editor):
-    grant_role_permissions(apps, GRANTS)
-
-
-def revoke(apps, schema_editor):
-    revoke_role_permissions(apps, GRANTS)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -41,4 +34,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [role_grants(GRANTS)]

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from apps.core.roles import grant_role_permissions, revoke_role_permissions
+from apps.core.roles import role_grants
 
 GRANTS = {
     "Admin": ["audit.view_event", "events.view_delivery", "events.change_delivery"],
@@ -10,13 +10,6 @@ GRANTS = {
     "Integration": ["audit.add_event"],
 }
 
-
-def grant(apps, schema_editor):
-    grant_role_permissions(apps, GRANTS)
-
-
-def revoke(apps, schema_editor):
-    revoke_role_permissions(apps, GRANTS)
 
 
 class Migration(migrations.Migration):
@@ -26,4 +19,4 @@ class Migration(migrations.Migration):
         ("core", "0002_roles"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [role_grants(GRANTS)]
