@@ -135,7 +135,9 @@ def audit_partitions_ensure(*, months: int | None = None, first_month=None) -> i
     """Create the log's monthly partitions for `months` months from `first_month` (this
     month by default); returns how many were missing. The relay worker runs it daily."""
     months = months or settings.AUDIT_PARTITION_MONTHS
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Creating a partition locks the log briefly: never queue behind a long writer.
+        cursor.execute("SET LOCAL lock_timeout = '5s'")
         if first_month is None:
             cursor.execute("SELECT audit_ensure_partitions(%s)", [months])
         else:

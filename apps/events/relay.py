@@ -1,12 +1,17 @@
 """The relay: hands committed events to their subscribers, once in effect.
 
-A batch of due deliveries is claimed with FOR UPDATE SKIP LOCKED (so any number of workers
-share the work), and everything a batch does commits together: the subscribers' own writes,
-their processed markers and the deliveries' new status. A worker that dies mid-batch leaves
-the batch as it was, to be claimed again.
+A batch takes two transactions:
+
+1. The claim: due deliveries are locked with FOR UPDATE SKIP LOCKED (so any number of
+   workers share the work), each is given its attempt and a lease (it is not due again
+   until the lease ends), and this commits at once. A delivery that kills or hangs its
+   worker therefore still uses up its attempts, and ends as a dead letter instead of
+   stopping the relay.
+2. The work: the subscribers run, and their writes, their processed markers and the
+   deliveries' outcomes commit together. A redelivery finds the marker and does nothing.
 
 Subscribers run without a savepoint each (savepoints cost round trips per delivery); if one
-raises, the batch is rolled back and run again with a savepoint per delivery, so only the
+raises, the work is rolled back and run again with a savepoint per delivery, so only the
 failing delivery is retried. External effects (a websocket message) may therefore happen
 more than once; writes to the database happen once.
 """
@@ -29,23 +34,34 @@ from apps.events.registry import get_subscriber
 
 logger = structlog.get_logger("fusionops.relay")
 
+MAX_BACKOFF = timedelta(hours=1)
+
 _EVENT_COLUMNS = (
     "id", "seq", "type", "version", "aggregate_type", "aggregate_id", "actor",
     "correlation_id", "causation_id", "occurred_at", "recorded_at", "payload", "signature",
 )  # fmt: skip
 
-# `%s::bigint[]`: NULL for any due delivery, or the ids of a batch being run again.
+# Locks the due ids first (an index range scan that stops at the limit), then reads their
+# events. The time is a parameter, not now(): a bound value lets the index serve the range.
 _CLAIM = """
-SELECT d.id, d.subscriber, d.attempts, d.next_attempt_at,
+WITH due AS (
+    SELECT id FROM events_delivery
+    WHERE status = 'pending' AND next_attempt_at <= %(now)s
+    ORDER BY next_attempt_at, id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+), leased AS (
+    UPDATE events_delivery AS d
+    SET attempts = d.attempts + 1, next_attempt_at = %(lease_until)s, updated_at = %(now)s
+    FROM due WHERE d.id = due.id
+    RETURNING d.id, d.subscriber, d.attempts, d.event_id, d.event_recorded_at
+)
+SELECT leased.id, leased.subscriber, leased.attempts,
        e.id, e.seq, e.type, e.version, e.aggregate_type, e.aggregate_id, e.actor,
        e.correlation_id, e.causation_id, e.occurred_at, e.recorded_at, e.payload, e.signature
-FROM events_delivery d
-JOIN audit_event e ON e.id = d.event_id AND e.recorded_at = d.event_recorded_at
-WHERE d.status = 'pending' AND d.next_attempt_at <= clock_timestamp()
-  AND (%s::bigint[] IS NULL OR d.id = ANY(%s::bigint[]))
-ORDER BY d.next_attempt_at, d.id
-LIMIT %s
-FOR UPDATE OF d SKIP LOCKED
+FROM leased
+LEFT JOIN audit_event e ON e.id = leased.event_id AND e.recorded_at = leased.event_recorded_at
+ORDER BY leased.id
 """
 
 _MARK_PROCESSED = """
@@ -57,15 +73,14 @@ RETURNING subscriber, event_id
 
 _SETTLE_DONE = """
 UPDATE events_delivery
-SET status = 'done', attempts = attempts + 1, last_error = '', completed_at = now(),
-    updated_at = now()
+SET status = 'done', last_error = '', completed_at = now(), updated_at = now()
 WHERE id = ANY(%s)
 """
 
 _SETTLE_FAILED = """
 UPDATE events_delivery AS d
-SET status = f.status, attempts = d.attempts + 1, next_attempt_at = f.next_attempt_at,
-    last_error = f.error, updated_at = now()
+SET status = f.status, next_attempt_at = f.next_attempt_at, last_error = f.error,
+    updated_at = now()
 FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::text[])
     AS f(id, status, next_attempt_at, error)
 WHERE d.id = f.id
@@ -77,15 +92,14 @@ class ChaosFailure(Exception):
 
 
 class _RunCarefully(Exception):
-    """A subscriber raised in the fast path: redo the batch with a savepoint each."""
+    """A subscriber raised in the fast path: redo the work with a savepoint each."""
 
 
 @dataclass
 class Claimed:
     delivery_id: int
     subscriber: str
-    attempts: int
-    due_at: object
+    attempt: int
     event: Event
 
 
@@ -101,30 +115,54 @@ class BatchResult:
 
 def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
     """Delay before attempt `attempt + 1`: base * factor^(attempt-1), ±25% jitter so that
-    deliveries failing together do not all come back together."""
-    nominal = settings.EVENTS_BACKOFF_BASE_SECONDS * settings.EVENTS_BACKOFF_FACTOR ** (attempt - 1)
+    deliveries failing together do not all come back together; at most an hour."""
+    exponent = min(attempt - 1, 64)  # far beyond the cap already; keeps the float finite
+    nominal = settings.EVENTS_BACKOFF_BASE_SECONDS * settings.EVENTS_BACKOFF_FACTOR**exponent
     jitter = (rng or random).uniform(0.75, 1.25)
-    return timedelta(seconds=nominal * jitter)
+    return timedelta(seconds=min(nominal * jitter, MAX_BACKOFF.total_seconds()))
 
 
-def _claim(batch_size: int, only_ids=None) -> list[Claimed]:
-    only = list(only_ids) if only_ids is not None else None
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM, [only, only, batch_size])
+def _attempts_allowed(subscriber_name: str) -> int:
+    subscriber = get_subscriber(subscriber_name)
+    return subscriber.attempts_allowed if subscriber else settings.EVENTS_MAX_ATTEMPTS
+
+
+def _printable(error: str) -> str:
+    # A reason is stored as text: no NUL, no lone surrogates, bounded.
+    return error.replace("\x00", "\\0").encode("utf-8", "replace").decode()[:2000]
+
+
+def _claim(batch_size: int) -> list[Claimed]:
+    """Lease up to `batch_size` due deliveries (committed at once, see the module doc)."""
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.EVENTS_RELAY_LEASE_SECONDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM, {"now": now, "limit": batch_size, "lease_until": lease_until})
         rows = cursor.fetchall()
-    claimed = []
-    for row in rows:
-        event = Event(**dict(zip(_EVENT_COLUMNS, row[4:], strict=True)))
-        claimed.append(Claimed(row[0], row[1], row[2], row[3], event))
+        claimed, exhausted, orphaned = [], [], []
+        for row in rows:
+            if row[3] is None:  # the event is gone from the log: nothing can be delivered
+                orphaned.append(Claimed(row[0], row[1], row[2], Event(type="")))
+                continue
+            event = Event(**dict(zip(_EVENT_COLUMNS, row[3:], strict=True)))
+            for name in ("actor", "payload"):  # Django's backend loads jsonb as text
+                if isinstance(getattr(event, name), str):
+                    setattr(event, name, json.loads(getattr(event, name)))
+            item = Claimed(row[0], row[1], row[2], event)
+            # Claimed again after its last attempt: that attempt never reported back.
+            if item.attempt > _attempts_allowed(item.subscriber):
+                exhausted.append(item)
+            else:
+                claimed.append(item)
+        if exhausted or orphaned:
+            _settle(
+                BatchResult(),
+                [],
+                [(i, "the worker stopped or timed out during the last attempt") for i in exhausted]
+                + [(i, "the event is missing from the audit log") for i in orphaned],
+                force_dead=True,
+            )
     return claimed
-
-
-def _decode_json_fields(event: Event) -> None:
-    # Django's PostgreSQL backend loads jsonb as text (its JSONField decodes it).
-    for name in ("actor", "payload"):
-        value = getattr(event, name)
-        if isinstance(value, str):
-            setattr(event, name, json.loads(value))
 
 
 def _run_subscriber(item: Claimed) -> None:
@@ -144,7 +182,7 @@ def _mark_processed(items: list[Claimed]) -> set[tuple[str, str]]:
         return {(subscriber, str(event_id)) for subscriber, event_id in cursor.fetchall()}
 
 
-def _settle(result: BatchResult, done: list[Claimed], failed: list[tuple[Claimed, str]]):
+def _settle(result, done, failed, *, force_dead=False) -> None:
     now = timezone.now()
     with connection.cursor() as cursor:
         if done:
@@ -152,16 +190,11 @@ def _settle(result: BatchResult, done: list[Claimed], failed: list[tuple[Claimed
         if failed:
             ids, statuses, next_attempts, errors = [], [], [], []
             for item, error in failed:
-                attempt = item.attempts + 1
-                subscriber = get_subscriber(item.subscriber)
-                allowed = (
-                    subscriber.attempts_allowed if subscriber else settings.EVENTS_MAX_ATTEMPTS
-                )
-                dead = attempt >= allowed
+                dead = force_dead or item.attempt >= _attempts_allowed(item.subscriber)
                 ids.append(item.delivery_id)
                 statuses.append("dead" if dead else "pending")
-                next_attempts.append(now if dead else now + backoff_delay(attempt))
-                errors.append(error[:2000])
+                next_attempts.append(now if dead else now + backoff_delay(item.attempt))
+                errors.append(_printable(error))
                 outcome = "dead" if dead else "retry"
                 metrics.deliveries.labels(subscriber=item.subscriber, outcome=outcome).inc()
                 if dead:
@@ -181,65 +214,63 @@ def _settle(result: BatchResult, done: list[Claimed], failed: list[tuple[Claimed
         metrics.deliveries.labels(subscriber=item.subscriber, outcome="done").inc()
 
 
-def _process(items: list[Claimed], chaos: set[int], *, careful: bool, result: BatchResult):
-    failed = [(item, "ChaosFailure: injected by FUSIONOPS_CHAOS_FAILURE_RATE")
-              for item in items if item.delivery_id in chaos]  # fmt: skip
-    runnable = [item for item in items if item.delivery_id not in chaos]
-    done = []
-    if careful:
-        for item in runnable:
-            try:
-                with transaction.atomic():  # a savepoint: a failure undoes only this one
-                    if _mark_processed([item]):
-                        _run_subscriber(item)
-                    else:
-                        result.duplicates += 1
-                done.append(item)
-            except Exception as exc:
-                failed.append((item, f"{type(exc).__name__}: {exc}"))
-    else:
-        new = _mark_processed(runnable) if runnable else set()
-        for item in runnable:
-            if (item.subscriber, str(item.event.id)) in new:
+def _work(items: list[Claimed], chaos: set[int], *, careful: bool) -> BatchResult:
+    result = BatchResult(claimed=len(items))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Foreign keys are checked at each statement, inside the delivery that broke them,
+        # not at COMMIT where no single delivery could be blamed.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SET LOCAL statement_timeout = %s", [f"{settings.EVENTS_RELAY_STATEMENT_TIMEOUT}s"]
+        )
+        failed = [(item, "ChaosFailure: injected by FUSIONOPS_CHAOS_FAILURE_RATE")
+                  for item in items if item.delivery_id in chaos]  # fmt: skip
+        runnable = [item for item in items if item.delivery_id not in chaos]
+        done = []
+        if careful:
+            for item in runnable:
                 try:
-                    _run_subscriber(item)
+                    with transaction.atomic():  # a savepoint: a failure undoes only this one
+                        if _mark_processed([item]):
+                            _run_subscriber(item)
+                        else:
+                            result.duplicates += 1
+                    done.append(item)
                 except Exception as exc:
-                    raise _RunCarefully from exc
-            else:
-                result.duplicates += 1
-            done.append(item)
-    result.done += len(done)
-    _settle(result, done, failed)
+                    failed.append((item, f"{type(exc).__name__}: {exc}"))
+        else:
+            new = _mark_processed(runnable) if runnable else set()
+            for item in runnable:
+                if (item.subscriber, str(item.event.id)) in new:
+                    try:
+                        _run_subscriber(item)
+                    except Exception as exc:
+                        raise _RunCarefully from exc
+                else:
+                    result.duplicates += 1
+                done.append(item)
+        result.done = len(done)
+        _settle(result, done, failed)
+    return result
 
 
 def relay_batch(*, batch_size: int | None = None, chaos_rate: float | None = None) -> BatchResult:
-    """Claim up to `batch_size` due deliveries, run their subscribers, settle them."""
+    """Lease up to `batch_size` due deliveries, run their subscribers, settle them."""
     batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
     rate = settings.FUSIONOPS_CHAOS_FAILURE_RATE if chaos_rate is None else chaos_rate
     started = time.perf_counter()
-    result = BatchResult()
+    items = _claim(batch_size)
+    if not items:
+        return BatchResult()
+    chaos = {
+        item.delivery_id
+        for item in items
+        if rate and random.random() < rate  # noqa: S311  fault injection, not crypto
+    }
     try:
-        with transaction.atomic():
-            items = _claim(batch_size)
-            for item in items:
-                _decode_json_fields(item.event)
-            chaos = {
-                item.delivery_id
-                for item in items
-                if rate and random.random() < rate  # noqa: S311  fault injection, not crypto
-            }
-            result.claimed = len(items)
-            if items:
-                _process(items, chaos, careful=False, result=result)
+        result = _work(items, chaos, careful=False)
     except _RunCarefully:
-        result = BatchResult()
-        with transaction.atomic():
-            # The same deliveries (unless another worker took them meanwhile).
-            items = _claim(batch_size, only_ids=[item.delivery_id for item in items])
-            for item in items:
-                _decode_json_fields(item.event)
-            result.claimed = len(items)
-            _process(items, chaos, careful=True, result=result)
-    if result.claimed:
-        metrics.relay_batch_seconds.observe(time.perf_counter() - started)
+        # Same deliveries: they are leased to this worker.
+        result = _work(items, chaos, careful=True)
+    metrics.relay_batch_seconds.observe(time.perf_counter() - started)
     return result

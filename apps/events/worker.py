@@ -20,6 +20,9 @@ MAINTENANCE_INTERVAL_SECONDS = 24 * 3600
 # However long the next retry is away, look up at least this often (new work is announced
 # by NOTIFY, but a lost connection or a missed notification must not stall the relay).
 MAX_SLEEP_SECONDS = 1.0
+# Due work that other workers hold: look again shortly rather than at once.
+MIN_SLEEP_SECONDS = 0.05
+ERROR_PAUSE_SECONDS = 2.0
 
 
 class RelayWorker:
@@ -49,9 +52,13 @@ class RelayWorker:
             time.monotonic() - self._maintained_at < MAINTENANCE_INTERVAL_SECONDS
         ):
             return
-        created = audit_partitions_ensure()
-        purged = services.deliveries_purge()
         self._maintained_at = time.monotonic()
+        try:
+            created = audit_partitions_ensure()
+            purged = services.deliveries_purge()
+        except Exception:  # maintenance must never stop the relay; tried again in a day
+            logger.exception("worker.maintenance_failed")
+            return
         if created or purged:
             logger.info("worker.maintained", partitions_created=created, deliveries_purged=purged)
 
@@ -67,19 +74,23 @@ class RelayWorker:
             listener.execute(f"LISTEN {CHANNEL}")
             logger.info("worker.started", batch_size=self.batch_size)
             while not self.stopping:
-                close_old_connections()
-                self.maintain()
-                self.drain()
-                while audit_seal_pending() and not self.stopping:
-                    pass
-                self.observe()
+                try:
+                    close_old_connections()
+                    self.maintain()
+                    self.drain()
+                    while audit_seal_pending() and not self.stopping:
+                        pass
+                    self.observe()
+                    ceiling = min(self.poll_seconds, MAX_SLEEP_SECONDS)
+                    wait = max(selectors.seconds_until_next_due(ceiling=ceiling), MIN_SLEEP_SECONDS)
+                except Exception:
+                    # A database hiccup or a bug must not end the relay: log, pause, go on.
+                    logger.exception("worker.loop_failed")
+                    close_old_connections()
+                    wait = ERROR_PAUSE_SECONDS
                 if once:
                     break
-                wait = selectors.seconds_until_next_due(
-                    ceiling=min(self.poll_seconds, MAX_SLEEP_SECONDS)
-                )
-                if wait > 0:
-                    for _notification in listener.notifies(timeout=wait, stop_after=1):
-                        break
+                for _notification in listener.notifies(timeout=wait, stop_after=1):
+                    break
         close_old_connections()
         logger.info("worker.stopped")

@@ -209,6 +209,10 @@ EVENTS_BACKOFF_BASE_SECONDS = env.float("EVENTS_BACKOFF_BASE_SECONDS", default=1
 EVENTS_BACKOFF_FACTOR = env.float("EVENTS_BACKOFF_FACTOR", default=2.0)
 EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=200)
 EVENTS_RELAY_POLL_SECONDS = env.float("EVENTS_RELAY_POLL_SECONDS", default=5.0)
+# A claimed delivery is not due again for this long: a worker that died holding it leaves
+# it to others after the lease (its attempt counted).
+EVENTS_RELAY_LEASE_SECONDS = env.float("EVENTS_RELAY_LEASE_SECONDS", default=30.0)
+EVENTS_RELAY_STATEMENT_TIMEOUT = env.int("EVENTS_RELAY_STATEMENT_TIMEOUT", default=60)
 # Share (0..1) of delivery attempts the relay fails on purpose, to watch retries work.
 FUSIONOPS_CHAOS_FAILURE_RATE = env.float("FUSIONOPS_CHAOS_FAILURE_RATE", default=0.0)
 AUDIT_PARTITION_MONTHS = env.int("AUDIT_PARTITION_MONTHS", default=12)

@@ -1,9 +1,11 @@
 """Projections keep read models from events, idempotently, and rebuild from the log."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from apps.core.models import SettingChange
 from apps.events.models import Delivery
@@ -26,7 +28,9 @@ def test_setting_history_follows_changes_through_the_relay(client_as):
 def test_a_redelivered_event_changes_no_projection(client_as):
     client_as("Admin").put("/api/v1/settings/hist.once", {"value": 1})
     relay_batch()
-    Delivery.objects.filter(subscriber="projection.setting_history").update(status="pending")
+    Delivery.objects.filter(subscriber="projection.setting_history").update(
+        status="pending", next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
     # Even without the processed marker, applying again inserts nothing.
     from apps.events.models import ProcessedMarker
 

@@ -57,6 +57,7 @@ def test_a_redelivered_event_is_a_no_op():
     recorded = emit()
     relay_batch()
     Delivery.objects.filter(event_id=recorded.id).update(status="pending")
+    make_due(recorded)
     result = relay_batch()
     assert result.duplicates == 1
     assert Effect.objects.filter(event_id=recorded.id).count() == 1
@@ -187,3 +188,43 @@ def test_settled_deliveries_are_purged_after_the_retention_but_dead_letters_stay
     assert not ProcessedMarker.objects.filter(event_id=settled.id).exists()
     assert delivery(dead, "testing.always_fails").status == "dead"
     assert Event.objects.filter(id=settled.id).exists()  # the log keeps everything
+
+
+def test_a_deferred_constraint_violation_fails_only_its_own_delivery():
+    good = emit()
+    poison = emit("poison.thing.happened")
+    relay_batch()
+    assert delivery(good, "testing.recorder").status == "done"
+    failed = delivery(poison, "testing.fk_violator")
+    assert (failed.status, failed.attempts) == ("pending", 1)
+    assert "IntegrityError" in failed.last_error
+
+
+def test_a_delivery_whose_worker_keeps_dying_ends_as_a_dead_letter(settings):
+    from apps.events.relay import _claim
+
+    settings.EVENTS_MAX_ATTEMPTS = 2
+    recorded = emit()
+    for _ in range(2):  # claimed, and the worker dies before reporting back
+        assert [c.delivery_id for c in _claim(10) if c.event.id == recorded.id]
+        make_due(recorded)
+    relay_batch()
+    dead = delivery(recorded, "testing.recorder")
+    assert (dead.status, dead.attempts) == ("dead", 3)
+    assert "stopped or timed out" in dead.last_error
+    assert not Effect.objects.filter(event_id=recorded.id).exists()
+
+
+def test_the_backoff_is_capped_at_an_hour():
+    assert backoff_delay(200) <= timedelta(hours=1)
+
+
+def test_the_worker_loop_survives_an_error(monkeypatch, log_lines):
+    from apps.events import worker as worker_module
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(worker_module, "relay_batch", broken)
+    RelayWorker(batch_size=10).run(once=True)  # logs instead of raising
+    assert any(line["event"] == "worker.loop_failed" for line in log_lines)

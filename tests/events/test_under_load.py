@@ -118,6 +118,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing():
         "EVENTS_MAX_ATTEMPTS": "20",  # 0.2 ** 20: chaos never exhausts a delivery here
         "EVENTS_BACKOFF_BASE_SECONDS": "0.01",
         "EVENTS_BACKOFF_FACTOR": "1.5",
+        "EVENTS_RELAY_LEASE_SECONDS": "1",  # the killed worker's batch is due again soon
     }
     # Each delivery sleeps 2 ms, so a batch of 50 is in flight for about 100 ms.
     writer = threading.Thread(

@@ -4,7 +4,7 @@ from django.core.cache import cache
 
 from apps.audit.services import event_emit
 from apps.events.registry import subscriber
-from tests.eventsapp.models import Effect
+from tests.eventsapp.models import Effect, Note
 
 
 @subscriber("testing.recorder", event_types=["testing.*"])
@@ -42,3 +42,9 @@ def emit_follow_up(event):
         payload={},
         actor=None,
     )
+
+
+@subscriber("testing.fk_violator", event_types=["poison.*"])
+def break_a_foreign_key(event):
+    """Its write violates a (deferred) foreign key: PostgreSQL would only say so at COMMIT."""
+    Note.objects.create(user_id=2_000_000_000)

@@ -10,3 +10,12 @@ class Effect(models.Model):
 
     def __str__(self):
         return f"{self.subscriber}:{self.event_id}"
+
+
+class Note(models.Model):
+    """A row with a foreign key, for subscribers that break it."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE)
+
+    def __str__(self):
+        return f"note for {self.user_id}"
