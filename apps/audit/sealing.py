@@ -7,7 +7,8 @@ once every earlier transaction has ended, so no event can later take a lower one
 who has seen position N has seen everything before it. No writer is held up, however long
 another writer's transaction lasts.
 
-Each chain entry stores the event's digest and chain = sha256(previous chain || digest).
+Each chain entry stores the event's digest and chain = HMAC(previous chain || digest),
+keyed from SECRET_KEY: the chain cannot be recomputed after a deletion without it.
 Verification recomputes both. It also checks every event's signature (an HMAC keyed from
 SECRET_KEY), which catches an event inserted or altered before it was sealed. And it checks
 that no event of an already sealed transaction is missing from the chain.
@@ -80,7 +81,7 @@ def audit_seal_pending(*, limit: int = 5000) -> int:
         positions, ids, recorded, digests, chains = [], [], [], [], []
         for row in rows:
             digest = _digest_of(row)
-            chain = hashlib.sha256(chain + digest).digest()
+            chain = signing.chain_link(chain, digest)
             position += 1
             positions.append(position)
             ids.append(row[0])
@@ -110,10 +111,13 @@ class Verification:
     reason: str | None = None
 
 
-def _chunks(cursor, query: str, params: list, size: int = 5000) -> Iterator[tuple]:
-    cursor.execute(query, params)
-    while rows := cursor.fetchmany(size):
-        yield from rows
+def _chunks(query: str, params: list, size: int = 2000) -> Iterator[tuple]:
+    """Rows through a server-side cursor: verification reads the whole log in bounded
+    memory (it runs inside a transaction, which a named cursor needs)."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(query, params)
+        while rows := cursor.fetchmany(size):
+            yield from rows
 
 
 def audit_verify(*, since: datetime | None = None) -> Verification:
@@ -135,7 +139,6 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
         expected_position = start
         if start:
             rows = _chunks(
-                connection.cursor(),
                 f"""
                 SELECT s.position, s.event_id, s.digest, s.chain, {_SELECT_EVENT}
                 FROM audit_seal s
@@ -152,7 +155,7 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
                 where = f"position {position}"
                 if position != expected_position:
                     return _broken(where, f"chain entry {expected_position} is missing")
-                if hashlib.sha256(previous + digest).digest() != chain:
+                if not signing.chain_link_valid(previous, digest, chain):
                     return _broken(where, "the chain entry itself was altered")
                 if event_row[0] is None:
                     return _broken(where, f"event {event_id} was deleted from the log")
@@ -169,7 +172,6 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
         sealed_through = cursor.fetchone()[0]
         pending = 0
         for row in _chunks(
-            connection.cursor(),
             f"""
             SELECT {_SELECT_EVENT}, e.xid < %s::xid8 FROM audit_event e
             WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_id = e.id)

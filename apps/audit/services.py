@@ -5,6 +5,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import psycopg
 from django.conf import settings
@@ -17,7 +18,7 @@ from apps.audit import signing
 from apps.audit.exceptions import EventIdReused
 from apps.audit.models import Event
 from apps.core.context import current_auth_method, current_causation, current_request_id
-from apps.core.validators import contains_nul
+from apps.core.validators import contains_unstorable_text, validate_storable_json
 from apps.events import registry
 from apps.events.metrics import events_appended
 
@@ -41,6 +42,23 @@ WITH event AS (
 )
 SELECT seq FROM event
 """
+
+
+def jsonb_normalized(value):
+    """`value` as PostgreSQL's jsonb gives it back, so that what is signed is what is read.
+
+    jsonb keeps numbers as numerics: a float written with an exponent (1e16, 1.5e300) comes
+    back as an integer, and -0.0 as 0."""
+    if isinstance(value, float):
+        if value == 0:
+            return 0.0
+        text = repr(value)
+        return int(Decimal(text)) if "e+" in text else value
+    if isinstance(value, dict):
+        return {key: jsonb_normalized(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonb_normalized(item) for item in value]
+    return value
 
 
 class EmitOutsideTransaction(RuntimeError):
@@ -87,6 +105,7 @@ def event_emit(
         raise ValueError(f"{type!r} is not an event type such as 'orders.order.placed'")
     now = timezone.now()
     causation = current_causation()
+    payload = jsonb_normalized(payload)
     event = {
         "id": event_id or uuid.uuid4(),
         "type": type,
@@ -149,23 +168,46 @@ INGEST_PAYLOAD_MAX_BYTES = 64 * 1024
 INGEST_MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
+def portal_event_namespaces() -> set[str]:
+    """The first segments of the portal's own event types: integrations may not use them
+    (they would drive the portal's subscribers, its sagas and read models)."""
+    from django.apps import apps
+
+    labels = {config.label for config in apps.get_app_configs() if config.name.startswith("apps.")}
+    # The design's domains, reserved before their apps arrive.
+    return labels | {"resources", "inventory", "orders", "payments", "realtime"}
+
+
 def _validate_ingest(*, type, aggregate_type, aggregate_id, occurred_at, payload) -> None:
     errors = {}
     if not EVENT_TYPE_PATTERN.match(type or ""):
         errors["type"] = [_("Use a dotted lowercase type such as 'erp.invoice.paid'.")]
+    elif type.split(".", 1)[0] in portal_event_namespaces():
+        errors["type"] = [
+            _("'%(namespace)s.' events are the portal's own; use your system's name instead.")
+            % {"namespace": type.split(".", 1)[0]}
+        ]
     for name, value in (("aggregate_type", aggregate_type), ("aggregate_id", aggregate_id)):
-        if contains_nul(value):
+        if contains_unstorable_text(value):
             errors[name] = [_("Text cannot contain the NUL character.")]
     if occurred_at > timezone.now() + INGEST_MAX_CLOCK_SKEW:
         errors["occurred_at"] = [_("An event cannot occur more than 5 minutes from now.")]
     if not isinstance(payload, dict):
         errors["payload"] = [_("The payload is a JSON object.")]
-    elif contains_nul(payload):
-        errors["payload"] = [_("Text cannot contain the NUL character.")]
+    elif (payload_error := _storable_error(payload)) is not None:
+        errors["payload"] = [payload_error]
     elif len(json.dumps(payload, ensure_ascii=False).encode()) > INGEST_PAYLOAD_MAX_BYTES:
         errors["payload"] = [_("The payload is larger than 64 KiB.")]
     if errors:
         raise ValidationError(errors)
+
+
+def _storable_error(value) -> str | None:
+    try:
+        validate_storable_json(value)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
 
 
 @transaction.atomic
@@ -182,6 +224,7 @@ def event_ingest(
         occurred_at=occurred_at, payload=payload,
     )  # fmt: skip
     event_id = event_id or uuid.uuid4()
+    payload = jsonb_normalized(payload)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(event_id)])
     existing = Event.objects.filter(id=event_id).first()

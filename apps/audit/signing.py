@@ -61,3 +61,20 @@ def signature_valid(event: dict, signature: str) -> bool:
 def digest(event: dict, *, seq: int, signature: str) -> bytes:
     """The content hash the seal chains: the event, its number and its signature."""
     return hashlib.sha256(canonical(event) + f"|{seq}|{signature}".encode()).digest()
+
+
+_CHAIN_SALT = b"fusionops.audit.chain"
+
+
+def chain_link(previous: bytes, digest: bytes, *, secret: str | None = None) -> bytes:
+    """The next link of the seal chain: keyed, so that someone who deletes an event and
+    recomputes the rest of the chain without the portal's secret is found out."""
+    key = hashlib.sha256(_CHAIN_SALT + (secret or settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, previous + digest, hashlib.sha256).digest()
+
+
+def chain_link_valid(previous: bytes, digest: bytes, chain: bytes) -> bool:
+    return any(
+        hmac.compare_digest(chain_link(previous, digest, secret=secret), chain)
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    )

@@ -16,20 +16,62 @@ validate_setting_key = RegexValidator(
 )
 
 
-def contains_nul(value) -> bool:
-    """PostgreSQL text and JSON cannot hold the NUL character (nor can a key)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(contains_nul(item) for item in value)
+JSON_MAX_DEPTH = 64
+
+
+def _unstorable(text: str) -> bool:
+    # PostgreSQL text cannot hold NUL; UTF-8 cannot encode a lone surrogate.
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 
-def validate_no_nul(value) -> None:
-    if contains_nul(value):
-        raise ValidationError(_("Text cannot contain the NUL character (\\u0000)."), code="nul")
+def contains_unstorable_text(value) -> bool:
+    """Whether any string (or key) in `value` cannot be stored as PostgreSQL text: a NUL
+    character or a lone surrogate. Walks iteratively: depth is checked separately."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _unstorable(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
+
+
+def json_depth_exceeds(value, limit: int = JSON_MAX_DEPTH) -> bool:
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list | tuple):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def validate_storable_json(value) -> None:
+    """JSON that PostgreSQL can store and the portal can walk: nesting at most 64 deep,
+    no NUL character, no lone surrogate."""
+    if json_depth_exceeds(value):
+        raise ValidationError(
+            _("JSON may nest at most %(limit)d levels deep.") % {"limit": JSON_MAX_DEPTH},
+            code="too_deep",
+        )
+    if contains_unstorable_text(value):
+        raise ValidationError(
+            _("Text cannot contain the NUL character (\\u0000) or a lone surrogate."),
+            code="unstorable_text",
+        )
 
 
 def setting_value_size(value) -> int:
@@ -42,7 +84,7 @@ def validate_setting_value(value) -> None:
         raise ValidationError(
             _("A setting's value cannot be null; delete the setting instead."), code="null"
         )
-    validate_no_nul(value)
+    validate_storable_json(value)
     size = setting_value_size(value)
     if size > SETTING_VALUE_MAX_BYTES:
         raise ValidationError(
@@ -60,7 +102,7 @@ def validate_setting(key: str, value) -> None:
     """Check a key and value together, reporting both fields' errors at once."""
     errors = {}
     key_errors = []
-    if not key or len(key) > SETTING_KEY_MAX_LENGTH or contains_nul(key):
+    if not key or len(key) > SETTING_KEY_MAX_LENGTH or contains_unstorable_text(key):
         key_errors.append(
             _("A key has 1 to %(limit)d characters.") % {"limit": SETTING_KEY_MAX_LENGTH}
         )

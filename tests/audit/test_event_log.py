@@ -221,3 +221,11 @@ def test_twelve_months_are_ready_and_the_command_adds_more():
     after = [name for name in audit_partitions() if name != "audit_event_default"]
     assert len(after) >= 15
     assert "Created 3 partition(s)" in out.getvalue()
+
+
+def test_numbers_that_jsonb_rewrites_still_verify():
+    payload = {"big": 1e16, "huge": 1.5e300, "neg_zero": -0.0, "small": 1e-7, "plain": 0.1}
+    recorded = emit(payload=payload)
+    event = Event.objects.get(id=recorded.id)
+    assert event.payload["big"] == 10**16
+    assert signing.signature_valid(as_signed_dict(event), event.signature)

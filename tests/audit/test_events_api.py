@@ -202,3 +202,42 @@ def test_anonymous_callers_get_401_everywhere(api_client):
         api_client.post(URL, valid_body(), format="json"),
     ):
         assert_problem(response, 401)
+
+
+@pytest.mark.parametrize(
+    "portal_type",
+    [
+        "core.setting.changed",
+        "orders.order.placed",
+        "payments.payment.authorized",
+        "audit.event.recorded",
+    ],
+)
+def test_integrations_cannot_send_the_portals_own_event_types(client_as, portal_type):
+    response = client_as("Integration").post(URL, valid_body(type=portal_type), format="json")
+    body = assert_problem(response, 400, "validation-error")
+    assert "the portal's own" in body["errors"]["type"][0]
+
+
+@pytest.mark.parametrize(
+    "payload_json",
+    ['{"text": "lone \\ud800 surrogate"}', '{"deep": ' + "[" * 70 + "1" + "]" * 70 + "}"],
+)
+def test_payloads_the_database_cannot_store_are_400(client_as, payload_json):
+    body = (
+        json.dumps(valid_body(payload=None))[:-1].replace(
+            '"payload": null', '"payload": ' + payload_json
+        )
+        + "}"
+    )
+    response = client_as("Integration").post(URL, data=body, content_type="application/json")
+    problem = assert_problem(response, 400, "validation-error")
+    assert "payload" in problem["errors"]
+
+
+@pytest.mark.parametrize("path", [URL, "/api/v1/ops/dead-letters/"])
+def test_a_forged_cursor_position_is_a_404(client_as, path):
+    import base64
+
+    forged = base64.b64encode(b"p=not-a-number").decode()
+    assert_problem(client_as("Admin").get(path, {"cursor": forged}), 404)

@@ -139,6 +139,60 @@ def test_an_altered_chain_entry_is_detected(sealed):
     assert audit_verify().ok
 
 
+def test_deleting_an_event_and_rechaining_without_the_key_is_detected(sealed):
+    """An attacker deletes an event and its seal entry, renumbers the later entries and
+    recomputes their links, but without the portal's secret."""
+    import hashlib
+
+    target = sealed[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM audit_event WHERE id = %s", [target.id])
+        columns = [column.name for column in cursor.description]
+        event_row = cursor.fetchone()
+        cursor.execute(
+            "SELECT * FROM audit_seal WHERE position >= "
+            "(SELECT position FROM audit_seal WHERE event_id = %s) ORDER BY position",
+            [target.id],
+        )
+        seal_columns = [column.name for column in cursor.description]
+        seal_rows = cursor.fetchall()
+    removed, later = seal_rows[0], seal_rows[1:]
+    position_index, chain_index = seal_columns.index("position"), seal_columns.index("chain")
+    digest_index = seal_columns.index("digest")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT chain FROM audit_seal WHERE position = %s", [removed[position_index] - 1]
+        )
+        previous = bytes(cursor.fetchone()[0])
+    without_triggers("DELETE FROM audit_event WHERE id = %s", [target.id])
+    without_triggers("DELETE FROM audit_seal WHERE position >= %s", [removed[position_index]])
+    for offset, row in enumerate(later):
+        previous = hashlib.sha256(previous + bytes(row[digest_index])).digest()
+        values = list(row)
+        values[position_index] = removed[position_index] + offset
+        values[chain_index] = previous
+        without_triggers(
+            f"INSERT INTO audit_seal ({', '.join(seal_columns)}) VALUES ({', '.join(['%s'] * len(values))})",  # noqa: E501
+            values,
+        )
+    try:
+        result = audit_verify()
+        assert not result.ok
+        assert result.reason == "the chain entry itself was altered"
+    finally:
+        without_triggers("DELETE FROM audit_seal WHERE position >= %s", [removed[position_index]])
+        for row in seal_rows:
+            without_triggers(
+                f"INSERT INTO audit_seal ({', '.join(seal_columns)}) VALUES ({', '.join(['%s'] * len(row))})",  # noqa: E501
+                list(row),
+            )
+        without_triggers(
+            f"INSERT INTO audit_event ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",  # noqa: E501
+            event_row,
+        )
+    assert audit_verify().ok
+
+
 def test_sealing_never_waits_for_a_writer_and_skips_what_is_not_committed():
     run = uuid.uuid4().hex
     emitted, release = threading.Event(), threading.Event()

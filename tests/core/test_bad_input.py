@@ -69,3 +69,11 @@ def test_a_request_id_with_a_trailing_newline_is_replaced(client):
     response = client.get("/health/live", HTTP_X_REQUEST_ID="abc\n")
     assert response.status_code == 200
     assert response["X-Request-ID"] != "abc\n"
+
+
+def test_a_value_nested_too_deeply_is_a_field_error(client_as):
+    value = 1
+    for _ in range(70):
+        value = [value]
+    body = assert_problem(client_as("Admin").put("/api/v1/settings/deep", {"value": value}), 400)
+    assert "value" in body["errors"]

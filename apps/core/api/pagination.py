@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
@@ -13,9 +14,19 @@ class CursorPagination(pagination.CursorPagination):
     def get_ordering(self, request, queryset, view):
         return getattr(view, "pagination_ordering", ("pk",))
 
-    def decode_cursor(self, request):
-        cursor = super().decode_cursor(request)
-        # The position goes into a query: one that cannot be stored cannot be a position.
-        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
-            raise NotFound(self.invalid_cursor_message)
-        return cursor
+    def paginate_queryset(self, queryset, request, view=None):
+        # A cursor is opaque but not trusted: its position must be a value of the ordering
+        # field, or the query would fail (a 500) instead of saying the cursor is invalid.
+        cursor = self.decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            name = self.get_ordering(request, queryset, view)[0].lstrip("-")
+            model_field = (
+                queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
+            )
+            try:
+                if "\x00" in cursor.position:
+                    raise ValidationError("NUL")
+                model_field.to_python(cursor.position)
+            except ValidationError:
+                raise NotFound(self.invalid_cursor_message) from None
+        return super().paginate_queryset(queryset, request, view)
