@@ -14,6 +14,9 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def event_list() -> QuerySet[Event]:
     """The log, newest first."""
     return Event.objects.order_by("-seq")
@@ -31,6 +34,9 @@ def event_csv_rows(events: QuerySet[Event]) -> Iterator[str]:
             return json.dumps(value, ensure_ascii=False, sort_keys=True)
         if hasattr(value, "isoformat"):
             return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+            # Exports are opened in spreadsheets: text must not run as a formula there.
+            return "'" + value
         return "" if value is None else value
 
     writer = csv.writer(Line())

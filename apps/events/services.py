@@ -62,15 +62,28 @@ def dead_letter_replay(*, delivery: Delivery, actor) -> Delivery:
     return replayed[0]
 
 
-@transaction.atomic
+PURGE_CHUNK = 5000
+
+
 def deliveries_purge(*, older_than: timedelta | None = None) -> int:
-    """Delete settled deliveries (and their processed markers) older than the retention.
+    """Delete settled deliveries (and their processed markers) older than the retention,
+    in chunks of their own transactions (no long lock, no huge transaction).
 
     Dead letters and pending deliveries are kept whatever their age; the audit log keeps
     every event for good. Returns how many deliveries were deleted."""
     age = older_than or timedelta(days=settings.EVENTS_DELIVERY_RETENTION_DAYS)
     cutoff = timezone.now() - age
-    settled = Delivery.objects.filter(status=DeliveryStatus.DONE, completed_at__lt=cutoff)
-    ProcessedMarker.objects.filter(processed_at__lt=cutoff).delete()
-    deleted, _details = settled.delete()
+    deleted = 0
+    for model, old in (
+        (Delivery, {"status": DeliveryStatus.DONE, "completed_at__lt": cutoff}),
+        (ProcessedMarker, {"processed_at__lt": cutoff}),
+    ):
+        while True:
+            with transaction.atomic():
+                chunk = list(model.objects.filter(**old).values_list("pk", flat=True)[:PURGE_CHUNK])
+                if not chunk:
+                    break
+                count, _details = model.objects.filter(pk__in=chunk).delete()
+                if model is Delivery:
+                    deleted += count
     return deleted

@@ -241,3 +241,12 @@ def test_a_forged_cursor_position_is_a_404(client_as, path):
 
     forged = base64.b64encode(b"p=not-a-number").decode()
     assert_problem(client_as("Admin").get(path, {"cursor": forged}), 404)
+
+
+def test_exported_text_never_runs_as_a_spreadsheet_formula(client_as):
+    emit(aggregate_id='=HYPERLINK("http://x")')
+    response = client_as("AuditViewer").get(
+        f"{URL}export.csv", {"aggregate_id": '=HYPERLINK("http://x")'}
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0]["aggregate_id"].startswith("'=")

@@ -12,11 +12,11 @@ from apps.events.models import Delivery
 
 
 class DeadLetterListView(generics.ListAPIView):
-    """Deliveries that failed their last attempt, newest first."""
+    """Deliveries that failed their last attempt, the most recently dead first."""
 
     serializer_class = DeadLetterSerializer
     filterset_class = DeadLetterFilterSet
-    pagination_ordering = ("-id",)
+    pagination_ordering = ("-updated_at",)
 
     def get_queryset(self):
         return selectors.dead_letter_list()
