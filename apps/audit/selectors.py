@@ -5,6 +5,7 @@ from datetime import UTC
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.fields.json import KT
 
 from apps.audit.models import Event
 
@@ -20,6 +21,19 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def event_list() -> QuerySet[Event]:
     """The log, newest first."""
     return Event.objects.order_by("-seq")
+
+
+def events_by_actor(events: QuerySet[Event], username: str) -> QuerySet[Event]:
+    # ->> (text), the expression the actor index is built on; actor__username would compare
+    # jsonb values and scan the whole log.
+    return events.alias(actor_name=KT("actor__username")).filter(actor_name=username)
+
+
+def recent_values(field: str, *, sample: int = 2000) -> list[str]:
+    """Distinct values of `field` among the latest events: choices for admin filters that
+    must not scan the whole log."""
+    recent = Event.objects.order_by("-seq").values_list(field, flat=True)[:sample]
+    return sorted({value for value in recent if value})
 
 
 def event_csv_rows(events: QuerySet[Event]) -> Iterator[str]:

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit import selectors
 from apps.audit.models import Event
 
 
@@ -27,7 +28,7 @@ class EventFilterSet(django_filters.FilterSet):
         return queryset.filter(type=value)
 
     def filter_actor(self, queryset, name, value):
-        return queryset.filter(actor__username=value)
+        return selectors.events_by_actor(queryset, value)
 
 
 EventFilterSet.base_filters["from"] = django_filters.IsoDateTimeFilter(
