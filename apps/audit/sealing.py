@@ -15,7 +15,6 @@ that no event of an already sealed transaction is missing from the chain.
 """
 
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,26 +22,17 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from apps.audit import signing
+from apps.audit.selectors import EVENT_ROW_COLUMNS, event_row_fields
 
 GENESIS = hashlib.sha256(b"fusionops audit chain").digest()
 _SEALER_LOCK = "fusionops.audit.sealer"
 
-_EVENT_COLUMNS = signing.SIGNED_FIELDS
-_SELECT_EVENT = ", ".join(f"e.{column}" for column in _EVENT_COLUMNS) + ", e.seq, e.signature"
+_SELECT_EVENT = ", ".join(f"e.{column}" for column in EVENT_ROW_COLUMNS)
+_WIDTH = len(EVENT_ROW_COLUMNS)
 
 
-def _event_dict(row) -> dict:
-    event = dict(zip(_EVENT_COLUMNS, row[: len(_EVENT_COLUMNS)], strict=True))
-    for name in ("actor", "payload"):
-        if isinstance(event[name], str):
-            event[name] = json.loads(event[name])
-    return event
-
-
-def _digest_of(row) -> bytes:
-    event = _event_dict(row)
-    seq, signature = row[len(_EVENT_COLUMNS)], row[len(_EVENT_COLUMNS) + 1]
-    return signing.digest(event, seq=seq, signature=signature)
+def _digest_of(event: dict) -> bytes:
+    return signing.digest(event, seq=event["seq"], signature=event["signature"])
 
 
 def audit_seal_pending(*, limit: int = 5000) -> int:
@@ -80,12 +70,12 @@ def audit_seal_pending(*, limit: int = 5000) -> int:
         through = rows[-1][-1] if len(rows) == limit else horizon
         positions, ids, recorded, digests, chains = [], [], [], [], []
         for row in rows:
-            digest = _digest_of(row)
+            digest = _digest_of(event_row_fields(row[:_WIDTH]))
             chain = signing.chain_link(chain, digest)
             position += 1
             positions.append(position)
             ids.append(row[0])
-            recorded.append(row[_EVENT_COLUMNS.index("recorded_at")])
+            recorded.append(row[EVENT_ROW_COLUMNS.index("recorded_at")])
             digests.append(digest)
             chains.append(chain)
         cursor.execute(
@@ -159,9 +149,10 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
                     return _broken(where, "the chain entry itself was altered")
                 if event_row[0] is None:
                     return _broken(where, f"event {event_id} was deleted from the log")
-                event = _event_dict(event_row)
-                signature = event_row[len(_EVENT_COLUMNS) + 1]
-                if _digest_of(event_row) != digest or not signing.signature_valid(event, signature):
+                event = event_row_fields(event_row)
+                if _digest_of(event) != digest or not signing.signature_valid(
+                    event, event["signature"]
+                ):
                     return _broken(where, f"event {event_id} was altered")
                 previous = chain
                 expected_position += 1
@@ -180,12 +171,11 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
             """,  # noqa: S608  column names are constants
             [sealed_through, since, since],
         ):
-            event, seq = _event_dict(row), row[len(_EVENT_COLUMNS)]
-            signature, below_sealed = row[len(_EVENT_COLUMNS) + 1], row[-1]
-            where = f"event #{seq}"
+            event, below_sealed = event_row_fields(row[:_WIDTH]), row[-1]
+            where = f"event #{event['seq']}"
             if below_sealed:
                 return _broken(where, f"event {event['id']} is missing from the chain (inserted)")
-            if not signing.signature_valid(event, signature):
+            if not signing.signature_valid(event, event["signature"]):
                 return _broken(where, f"event {event['id']} has no valid signature")
             pending += 1
         return Verification(True, sealed + pending, sealed, pending)

@@ -7,7 +7,22 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.fields.json import KT
 
+from apps.audit import signing
 from apps.audit.models import Event
+
+# The columns that raw readers of the log (the relay, the sealer) select, in this order.
+EVENT_ROW_COLUMNS = (*signing.SIGNED_FIELDS, "seq", "signature")
+
+
+def event_row_fields(row) -> dict:
+    """A row of EVENT_ROW_COLUMNS as field values. Django's PostgreSQL backend loads jsonb
+    as text (its JSONField decodes it), so raw readers decode it here."""
+    fields = dict(zip(EVENT_ROW_COLUMNS, row, strict=True))
+    for name in ("actor", "payload"):
+        if isinstance(fields[name], str):
+            fields[name] = json.loads(fields[name])
+    return fields
+
 
 EXPORT_COLUMNS = (
     "seq", "id", "type", "version", "aggregate_type", "aggregate_id", "actor",

@@ -16,7 +16,6 @@ failing delivery is retried. External effects (a websocket message) may therefor
 more than once; writes to the database happen once.
 """
 
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.audit.models import Event
+from apps.audit.selectors import event_row_fields
 from apps.core.context import handling_event
 from apps.events import metrics
 from apps.events.registry import get_subscriber
@@ -35,11 +35,6 @@ from apps.events.registry import get_subscriber
 logger = structlog.get_logger("fusionops.relay")
 
 MAX_BACKOFF = timedelta(hours=1)
-
-_EVENT_COLUMNS = (
-    "id", "seq", "type", "version", "aggregate_type", "aggregate_id", "actor",
-    "correlation_id", "causation_id", "occurred_at", "recorded_at", "payload", "signature",
-)  # fmt: skip
 
 # Locks the due ids first (an index range scan that stops at the limit), then reads their
 # events. The time is a parameter, not now(): a bound value lets the index serve the range.
@@ -57,8 +52,9 @@ WITH due AS (
     RETURNING d.id, d.subscriber, d.attempts, d.event_id, d.event_recorded_at
 )
 SELECT leased.id, leased.subscriber, leased.attempts,
-       e.id, e.seq, e.type, e.version, e.aggregate_type, e.aggregate_id, e.actor,
-       e.correlation_id, e.causation_id, e.occurred_at, e.recorded_at, e.payload, e.signature
+       -- the event, in the order of apps.audit.selectors.EVENT_ROW_COLUMNS
+       e.id, e.type, e.version, e.aggregate_type, e.aggregate_id, e.actor, e.correlation_id,
+       e.causation_id, e.occurred_at, e.recorded_at, e.payload, e.seq, e.signature
 FROM leased
 LEFT JOIN audit_event e ON e.id = leased.event_id AND e.recorded_at = leased.event_recorded_at
 ORDER BY leased.id
@@ -144,10 +140,7 @@ def _claim(batch_size: int) -> list[Claimed]:
             if row[3] is None:  # the event is gone from the log: nothing can be delivered
                 orphaned.append(Claimed(row[0], row[1], row[2], Event(type="")))
                 continue
-            event = Event(**dict(zip(_EVENT_COLUMNS, row[3:], strict=True)))
-            for name in ("actor", "payload"):  # Django's backend loads jsonb as text
-                if isinstance(getattr(event, name), str):
-                    setattr(event, name, json.loads(getattr(event, name)))
+            event = Event(**event_row_fields(row[3:]))
             item = Claimed(row[0], row[1], row[2], event)
             # Claimed again after its last attempt: that attempt never reported back.
             if item.attempt > _attempts_allowed(item.subscriber):
