@@ -4,6 +4,7 @@ The signature is an HMAC with a key derived from SECRET_KEY: someone who can wri
 database but does not hold the portal's secret cannot forge or alter an event unnoticed.
 """
 
+import functools
 import hashlib
 import hmac
 import json
@@ -41,12 +42,14 @@ def canonical(event: dict) -> bytes:
     ).encode()
 
 
+@functools.lru_cache(maxsize=8)  # the secret and its fallbacks; signing runs on every write
 def _key(secret: str) -> bytes:
     return hashlib.sha256(_KEY_SALT + secret.encode()).digest()
 
 
-def sign(event: dict) -> str:
-    return hmac.new(_key(settings.SECRET_KEY), canonical(event), hashlib.sha256).hexdigest()
+def sign_canonical(message: bytes) -> str:
+    """The signature of an event in its canonical form."""
+    return hmac.new(_key(settings.SECRET_KEY), message, hashlib.sha256).hexdigest()
 
 
 def signature_valid(event: dict, signature: str) -> bool:

@@ -71,6 +71,17 @@ def test_sequence_numbers_increase():
     assert second.seq > first.seq
 
 
+def test_the_append_is_prepared_once_per_connection():
+    """Parsing and planning the append on every write doubled its cost."""
+    emit(), emit()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%INSERT INTO audit_event%"],
+        )
+        assert cursor.fetchone()[0] == 1
+
+
 def test_one_delivery_per_subscriber_of_the_type():
     registry.subscriber("test.exact", event_types=["testing.thing.happened"])(lambda e: None)
     registry.subscriber("test.prefix", event_types=["testing.*"])(lambda e: None)
