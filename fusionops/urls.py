@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("apps.core.api.urls")),
     path("", include("apps.audit.api.urls")),
     path("", include("apps.events.api.urls")),
+    path("", include("apps.resources.api.urls")),
 ]
 
 urlpatterns = [

@@ -24,6 +24,11 @@ class Projection:
         """Empty the read model (before a rebuild)."""
         raise NotImplementedError
 
+    def maintain(self) -> int:
+        """Daily upkeep of the read model (the worker runs it), such as creating the coming
+        months' partitions; returns how many things it created or removed."""
+        return 0
+
     @property
     def subscriber_name(self) -> str:
         return f"projection.{self.name}"

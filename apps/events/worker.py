@@ -7,6 +7,7 @@ import structlog
 from django.conf import settings
 from django.db import close_old_connections
 
+from apps.audit.projections import all_projections
 from apps.audit.sealing import audit_seal_pending
 from apps.audit.services import audit_partitions_ensure
 from apps.core.db import raw_connection
@@ -55,6 +56,7 @@ class RelayWorker:
         self._maintained_at = time.monotonic()
         try:
             created = audit_partitions_ensure()
+            created += sum(projection.maintain() for projection in all_projections())
             purged = services.deliveries_purge()
         except Exception:  # maintenance must never stop the relay; tried again in a day
             logger.exception("worker.maintenance_failed")

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.audit",
     "apps.events",
+    "apps.resources",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,17 @@ FUSIONOPS_CHAOS_FAILURE_RATE = env.float("FUSIONOPS_CHAOS_FAILURE_RATE", default
 AUDIT_PARTITION_MONTHS = env.int("AUDIT_PARTITION_MONTHS", default=12)
 # Settled deliveries and their markers are kept this long (the log itself is kept forever).
 EVENTS_DELIVERY_RETENTION_DAYS = env.int("EVENTS_DELIVERY_RETENTION_DAYS", default=14)
+
+# --- Resources and bookings ---------------------------------------------------------------
+RESOURCES_MAX_ALLOCATION_DAYS = env.int("RESOURCES_MAX_ALLOCATION_DAYS", default=14)
+# A booking that deadlocks with concurrent ones is run again this many times in all.
+RESOURCES_BOOKING_ATTEMPTS = env.int("RESOURCES_BOOKING_ATTEMPTS", default=4)
+# Matching: what each skill a resource has beyond the demand adds to its hourly cost, so
+# that specialists are kept for work that needs them.
+RESOURCES_MATCH_SURPLUS_SKILL_HOURLY = env.float(
+    "RESOURCES_MATCH_SURPLUS_SKILL_HOURLY", default=5.0
+)
+RESOURCES_MATCH_MAX_DEMANDS = env.int("RESOURCES_MATCH_MAX_DEMANDS", default=2000)
 
 # API tokens issued by `manage.py issue_token`.
 API_TOKEN_DEFAULT_TTL = env.str("API_TOKEN_DEFAULT_TTL", default="30d")

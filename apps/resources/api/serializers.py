@@ -1,0 +1,217 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.core.api.fields import UtcDateTimeField
+from apps.resources.choices import MatchStrategy, ResourceKind
+from apps.resources.models import WEEKDAYS, Project, Resource, Skill, validate_timezone
+
+AVAILABILITY_MAX_WINDOW = timedelta(days=31)
+
+
+class SkillSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Skill
+        fields = ["id", "name", "description"]
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    skills = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Skill.objects.all(), required=False
+    )
+    work_days = serializers.ListField(
+        child=serializers.ChoiceField(choices=WEEKDAYS),
+        required=False,
+        allow_empty=True,
+        help_text=_("ISO weekdays: 1 is Monday, 7 is Sunday."),
+    )
+    work_start = serializers.TimeField(format="%H:%M", required=False)
+    work_end = serializers.TimeField(
+        format="%H:%M", required=False, help_text=_("00:00 means midnight.")
+    )
+    timezone = serializers.CharField(required=False, max_length=64, validators=[validate_timezone])
+    created_at = UtcDateTimeField(read_only=True)
+    updated_at = UtcDateTimeField(read_only=True)
+
+    class Meta:
+        model = Resource
+        fields = [
+            "id", "name", "kind", "skills", "hourly_cost", "timezone", "work_days",
+            "work_start", "work_end", "active", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def validate_work_days(self, value):
+        return sorted(set(value))
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    created_at = UtcDateTimeField(read_only=True)
+    updated_at = UtcDateTimeField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", "code", "name", "active", "created_at", "updated_at"]
+
+
+class AllocationSerializer(serializers.Serializer):
+    """An allocation as every endpoint returns it (the AllocationDto)."""
+
+    id = serializers.IntegerField(read_only=True)
+    project = serializers.IntegerField(source="project_id", read_only=True)
+    project_code = serializers.CharField(source="project.code", read_only=True)
+    resource = serializers.IntegerField(source="resource_id", read_only=True)
+    resource_name = serializers.CharField(source="resource.name", read_only=True)
+    vars()["from"] = UtcDateTimeField(source="period.lower", read_only=True)  # a keyword
+    to = UtcDateTimeField(source="period.upper", read_only=True)
+    status = serializers.CharField(read_only=True)
+    note = serializers.CharField(read_only=True)
+    created_by = serializers.SerializerMethodField()
+    created_at = UtcDateTimeField(read_only=True)
+    cancelled_at = UtcDateTimeField(read_only=True)
+    cancel_reason = serializers.CharField(read_only=True)
+
+    def get_created_by(self, allocation) -> str | None:
+        return allocation.created_by.username if allocation.created_by_id else None
+
+
+class AllocationItemSerializer(serializers.Serializer):
+    resource = serializers.IntegerField(min_value=1)
+    vars()["from"] = serializers.DateTimeField()
+    to = serializers.DateTimeField()
+
+
+class AllocateSerializer(serializers.Serializer):
+    """Input of POST /api/v1/allocate."""
+
+    project = serializers.IntegerField(min_value=1)
+    items = AllocationItemSerializer(many=True, allow_empty=False, max_length=500)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    """Query of GET /api/v1/resources/availability."""
+
+    resources = serializers.CharField(required=False, help_text=_("Resource ids, comma-separated."))
+    kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False)
+    skill = serializers.CharField(
+        required=False, help_text=_("Skill ids or names, comma-separated: resources with all.")
+    )
+    vars()["from"] = serializers.DateTimeField()
+    to = serializers.DateTimeField()
+    min_duration = serializers.DurationField(required=False, help_text=_("For example 01:30:00."))
+    working_hours = serializers.BooleanField(
+        required=False, default=False, help_text=_("Clip free time to each resource's hours.")
+    )
+
+    def validate_resources(self, value):
+        return _id_list(value)
+
+    def validate(self, attrs):
+        if attrs["from"] >= attrs["to"]:
+            raise serializers.ValidationError({"to": [_("The end must be after the start.")]})
+        if attrs["to"] - attrs["from"] > AVAILABILITY_MAX_WINDOW:
+            raise serializers.ValidationError(
+                {"to": [_("Ask for at most %(days)d days at a time.") % {"days": 31}]}
+            )
+        return attrs
+
+
+def _id_list(value: str) -> list[int]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and len(part) <= 18 for part in parts):
+        raise serializers.ValidationError(_("Give ids as comma-separated numbers."))
+    if len(parts) > 500:
+        raise serializers.ValidationError(_("Give at most 500 ids."))
+    return sorted({int(part) for part in parts})
+
+
+class FreeSlotSerializer(serializers.Serializer):
+    vars()["from"] = UtcDateTimeField()
+    to = UtcDateTimeField()
+
+
+class ResourceAvailabilitySerializer(serializers.Serializer):
+    resource = serializers.IntegerField(source="id")
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    slots = FreeSlotSerializer(many=True)
+
+
+class ProjectIdsQuerySerializer(serializers.Serializer):
+    ids = serializers.CharField(help_text=_("Project ids, comma-separated (at most 100)."))
+
+    def validate_ids(self, value):
+        ids = _id_list(value)
+        if len(ids) > 100:
+            raise serializers.ValidationError(_("Give at most 100 ids."))
+        return ids
+
+
+class DemandSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False, allow_null=True)
+    skills = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list, max_length=50
+    )
+    vars()["from"] = serializers.DateTimeField()
+    to = serializers.DateTimeField()
+
+    def validate(self, attrs):
+        if attrs["from"] >= attrs["to"]:
+            raise serializers.ValidationError({"to": [_("The end must be after the start.")]})
+        return attrs
+
+
+class MatchSerializer(serializers.Serializer):
+    """Input of POST /api/v1/match."""
+
+    demands = DemandSerializer(many=True, allow_empty=False)
+    resources = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False
+    )
+    strategy = serializers.ChoiceField(
+        choices=MatchStrategy.choices, required=False, default=MatchStrategy.HUNGARIAN
+    )
+    commit = serializers.BooleanField(required=False, default=False)
+    project = serializers.IntegerField(
+        min_value=1, required=False, help_text=_("Required with commit: what to book for.")
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate_demands(self, demands):
+        if len(demands) > settings.RESOURCES_MATCH_MAX_DEMANDS:
+            raise serializers.ValidationError(
+                _("Send at most %(count)d demands.")
+                % {"count": settings.RESOURCES_MATCH_MAX_DEMANDS}
+            )
+        keys = [demand["key"] for demand in demands]
+        if len(set(keys)) != len(keys):
+            raise serializers.ValidationError(_("Each demand needs a key of its own."))
+        return demands
+
+    def validate(self, attrs):
+        if attrs["commit"] and "project" not in attrs:
+            raise serializers.ValidationError({"project": [_("Name the project to book for.")]})
+        return attrs
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    vars()["from"] = serializers.DateTimeField(required=False)
+    to = serializers.DateTimeField(required=False)
+    page = serializers.IntegerField(min_value=1, required=False, default=1, max_value=1_000_000)
+    page_size = serializers.IntegerField(min_value=1, max_value=500, required=False, default=50)
+
+
+class HistoryItemSerializer(serializers.Serializer):
+    allocationId = serializers.IntegerField(source="allocation_id")
+    resourceId = serializers.IntegerField(source="resource_id")
+    vars()["from"] = UtcDateTimeField(source="starts_at")
+    to = UtcDateTimeField(source="ends_at")
+    status = serializers.CharField()
+    recorded = UtcDateTimeField(source="recorded_at")

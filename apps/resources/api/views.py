@@ -1,0 +1,326 @@
+from datetime import timedelta
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api.permissions import require_permissions
+from apps.core.exceptions import NotFound
+from apps.resources import matching, selectors, services
+from apps.resources.api import filters
+from apps.resources.api.serializers import (
+    AllocateSerializer,
+    AllocationSerializer,
+    AvailabilityQuerySerializer,
+    CancelSerializer,
+    HistoryItemSerializer,
+    HistoryQuerySerializer,
+    MatchSerializer,
+    ProjectIdsQuerySerializer,
+    ProjectSerializer,
+    ResourceAvailabilitySerializer,
+    ResourceSerializer,
+    SkillSerializer,
+)
+from apps.resources.models import Project, Resource, Skill
+from apps.resources.services import AllocationItem
+
+
+def _valid(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- The catalogue: skills, resources, projects -----------------------------------------
+
+
+class CatalogueListView(generics.ListCreateAPIView):
+    """List (Viewer, Operator) and create (Operator) through the services."""
+
+    pagination_ordering = ("id",)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        skills = data.pop("skills", None)
+        serializer.instance = services.catalogue_create(
+            model=self.queryset.model, actor=self.request.user, skills=skills, **data
+        )
+
+
+class CatalogueDetailView(generics.RetrieveUpdateDestroyAPIView):
+    """Read (Viewer, Operator), change and delete (Operator) through the services."""
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        skills = data.pop("skills", None)
+        serializer.instance = services.catalogue_update(
+            instance=serializer.instance, actor=self.request.user, skills=skills, **data
+        )
+
+    def perform_destroy(self, instance):
+        services.catalogue_delete(instance=instance, actor=self.request.user)
+
+
+class SkillListView(CatalogueListView):
+    queryset = Skill.objects.all()
+    serializer_class = SkillSerializer
+    filterset_class = filters.SkillFilterSet
+
+
+class SkillDetailView(CatalogueDetailView):
+    queryset = Skill.objects.all()
+    serializer_class = SkillSerializer
+
+
+_resources = Resource.objects.prefetch_related(Prefetch("skills", Skill.objects.only("id")))
+
+
+class ResourceListView(CatalogueListView):
+    queryset = _resources
+    serializer_class = ResourceSerializer
+    filterset_class = filters.ResourceFilterSet
+
+
+class ResourceDetailView(CatalogueDetailView):
+    queryset = _resources
+    serializer_class = ResourceSerializer
+
+
+class ProjectListView(CatalogueListView):
+    queryset = Project.objects.all()
+    serializer_class = ProjectSerializer
+    filterset_class = filters.ProjectFilterSet
+
+
+class ProjectDetailView(CatalogueDetailView):
+    queryset = Project.objects.all()
+    serializer_class = ProjectSerializer
+
+
+# --- Bookings ---------------------------------------------------------------------------
+
+_allocations_out = inline_serializer(
+    "AllocationsCreated", fields={"allocations": AllocationSerializer(many=True)}
+)
+
+
+class AllocateView(APIView):
+    """Book several resources for a project in one step, all or nothing (Operator)."""
+
+    permission_classes = [require_permissions("resources.add_allocation")]
+
+    @extend_schema(request=AllocateSerializer, responses={201: _allocations_out})
+    def post(self, request):
+        data = _valid(AllocateSerializer, request.data)
+        project = Project.objects.filter(pk=data["project"]).first()
+        if project is None:
+            raise ValidationError({"project": [_("There is no such project.")]})
+        allocations = services.allocate(
+            project=project,
+            items=[
+                AllocationItem(item["resource"], item["from"], item["to"]) for item in data["items"]
+            ],
+            note=data["note"],
+            actor=request.user,
+        )
+        rows = selectors.allocation_list().filter(pk__in=[a.pk for a in allocations])
+        return Response(
+            {"allocations": AllocationSerializer(rows.order_by("id"), many=True).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AllocationListView(generics.ListAPIView):
+    """Allocations, newest first, by resource, project, status and period (Viewer)."""
+
+    serializer_class = AllocationSerializer
+    filterset_class = filters.AllocationFilterSet
+    pagination_ordering = ("-id",)
+
+    def get_queryset(self):
+        return selectors.allocation_list()
+
+
+class AllocationDetailView(generics.RetrieveAPIView):
+    serializer_class = AllocationSerializer
+
+    def get_queryset(self):
+        return selectors.allocation_list()
+
+
+class AllocationCancelView(APIView):
+    """Cancel a booking and free its slot; cancelling twice changes nothing (Operator)."""
+
+    permission_classes = [require_permissions("resources.change_allocation")]
+
+    @extend_schema(request=CancelSerializer, responses={200: AllocationSerializer})
+    def post(self, request, pk):
+        data = _valid(CancelSerializer, request.data)
+        allocation = services.allocation_cancel(
+            allocation_id=pk, actor=request.user, reason=data["reason"]
+        )
+        return Response(
+            AllocationSerializer(selectors.allocation_list().get(pk=allocation.pk)).data
+        )
+
+
+class ProjectAllocationsView(APIView):
+    """The allocations of several projects in one query: {project_id: [allocation, ...]}."""
+
+    permission_classes = [require_permissions("resources.view_allocation")]
+
+    @extend_schema(
+        parameters=[ProjectIdsQuerySerializer],
+        responses={200: serializers.DictField(child=AllocationSerializer(many=True))},
+    )
+    def get(self, request):
+        ids = _valid(ProjectIdsQuerySerializer, request.query_params)["ids"]
+        grouped = selectors.allocations_by_project(project_ids=ids)
+        return Response(
+            {
+                str(project_id): AllocationSerializer(rows, many=True).data
+                for project_id, rows in grouped.items()
+            }
+        )
+
+
+class AvailabilityView(generics.ListAPIView):
+    """Free slots per resource within a window (at most 31 days): the gaps between
+    bookings, optionally clipped to working hours; resources are paged by id."""
+
+    serializer_class = ResourceAvailabilitySerializer
+    pagination_ordering = ("id",)
+
+    def get_queryset(self):
+        return Resource.objects.filter(active=True)
+
+    @extend_schema(parameters=[AvailabilityQuerySerializer])
+    def get(self, request):
+        query = _valid(AvailabilityQuerySerializer, request.query_params)
+        skills, unknown = selectors.skill_ids_by_reference(
+            [s.strip() for s in query.get("skill", "").split(",") if s.strip()]
+        )
+        if unknown:
+            raise ValidationError({"skill": [_("Unknown skills: %s") % ", ".join(unknown)]})
+        resources = selectors.resources_matching(
+            ids=query.get("resources"), kind=query.get("kind"), skills=skills
+        ).only("id", "name", "kind")
+        page = self.paginate_queryset(resources)
+        slots = selectors.free_slots(
+            resource_ids=[resource.pk for resource in page],
+            starts_at=query["from"],
+            ends_at=query["to"],
+            min_duration=query.get("min_duration") or timedelta(0),
+            working_hours=query["working_hours"],
+        )
+        rows = [{"id": r.pk, "name": r.name, "kind": r.kind, "slots": slots[r.pk]} for r in page]
+        return self.get_paginated_response(ResourceAvailabilitySerializer(rows, many=True).data)
+
+
+class MatchView(APIView):
+    """Assign resources to demands at the least cost (or greedily), and book the
+    assignment in one transaction when asked (Operator)."""
+
+    permission_classes = [require_permissions("resources.view_resource")]
+
+    @extend_schema(request=MatchSerializer, responses={200: dict})
+    def post(self, request):
+        data = _valid(MatchSerializer, request.data)
+        if data["commit"] and not request.user.has_perm("resources.add_allocation"):
+            self.permission_denied(request, message=_("Booking needs the Operator role."))
+        demands = []
+        errors = {}
+        for index, demand in enumerate(data["demands"]):
+            skills, unknown = selectors.skill_ids_by_reference(demand["skills"])
+            if unknown:
+                errors[f"demands.{index}.skills"] = [_("Unknown skills: %s") % ", ".join(unknown)]
+            demands.append(
+                matching.Demand(
+                    key=demand["key"],
+                    kind=demand.get("kind"),
+                    skills=frozenset(skills),
+                    starts_at=demand["from"],
+                    ends_at=demand["to"],
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+        project = None
+        if data["commit"]:
+            project = Project.objects.filter(pk=data["project"]).first()
+            if project is None:
+                raise ValidationError({"project": [_("There is no such project.")]})
+        plan = services.match(
+            demands=demands,
+            resource_ids=data.get("resources"),
+            strategy=data["strategy"],
+            project=project,
+            note=data["note"],
+            actor=request.user,
+        )
+        return Response(
+            {
+                "strategy": data["strategy"],
+                "total_cost": round(plan.assignment.total_cost, 2),
+                "assignments": [
+                    {
+                        "demand": demands[row].key,
+                        "resource": resource_id,
+                        "resource_name": plan.names[resource_id],
+                        "cost": round(cost, 2),
+                        "allocation": plan.allocation_ids.get(row),
+                    }
+                    for row, resource_id, cost in plan.assignment.pairs
+                ],
+                "unassigned": [
+                    {"demand": demands[row].key, "reason": reason}
+                    for row, reason in plan.assignment.unassigned
+                ],
+                "committed": data["commit"],
+            }
+        )
+
+
+class AllocationHistoryView(APIView):
+    """A project's allocation history from the projection, oldest first, by page."""
+
+    permission_classes = [require_permissions("resources.view_allocationhistory")]
+
+    @extend_schema(
+        parameters=[HistoryQuerySerializer],
+        responses={
+            200: inline_serializer(
+                "AllocationHistoryPage",
+                fields={
+                    "items": HistoryItemSerializer(many=True),
+                    "page": serializers.IntegerField(),
+                    "page_size": serializers.IntegerField(),
+                    "total": serializers.IntegerField(),
+                },
+            )
+        },
+    )
+    def get(self, request, project_id):
+        query = _valid(HistoryQuerySerializer, request.query_params)
+        if not Project.objects.filter(pk=project_id).exists():
+            raise NotFound(_("There is no such project."))
+        page = selectors.allocation_history_page(
+            project_id=project_id,
+            recorded_from=query.get("from"),
+            recorded_to=query.get("to"),
+            page=query["page"],
+            page_size=query["page_size"],
+        )
+        return Response(
+            {
+                "items": HistoryItemSerializer(page.items, many=True).data,
+                "page": page.page,
+                "page_size": page.page_size,
+                "total": page.total,
+            }
+        )

@@ -1,0 +1,349 @@
+"""Every write of the resources app: the catalogue (skills, resources, projects) and
+bookings. Each function is one transaction that also records its events."""
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg.types.range import Range
+
+from apps.audit.services import event_emit
+from apps.core.exceptions import NotFound
+from apps.resources import matching, selectors
+from apps.resources.choices import AllocationStatus
+from apps.resources.exceptions import AllocationConflict, BookingContention, InUse
+from apps.resources.models import Allocation, Project, Resource, Skill
+
+# SQLSTATEs of transactions PostgreSQL aborted because of concurrent ones: run them again.
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+_EXCLUSION_VIOLATION = "23P01"
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    return getattr(exc.__cause__, "sqlstate", None)
+
+
+def _retrying_deadlocks[T](work: Callable[[], T]) -> T:
+    """Run `work` in a transaction; if PostgreSQL aborts it for a deadlock with concurrent
+    bookings, run it again (a bounded number of times, with a short random pause). Inside
+    a caller's transaction nothing can be retried: the deadlock becomes a 409 instead."""
+    attempts = settings.RESOURCES_BOOKING_ATTEMPTS
+    nested = transaction.get_connection().in_atomic_block
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                return work()
+        except OperationalError as exc:
+            if _sqlstate(exc) not in _RETRYABLE_SQLSTATES:
+                raise
+            if nested or attempt == attempts:
+                raise BookingContention(
+                    _("Concurrent bookings of the same resources kept colliding; try again.")
+                ) from exc
+            time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311  (jitter, not a secret)
+    raise AssertionError("unreachable")
+
+
+# --- The catalogue -----------------------------------------------------------------------
+
+
+def _snapshot(instance) -> dict:
+    if isinstance(instance, Skill):
+        return {"id": instance.pk, "name": instance.name}
+    if isinstance(instance, Project):
+        return {
+            "id": instance.pk,
+            "code": instance.code,
+            "name": instance.name,
+            "active": instance.active,
+        }
+    return {
+        "id": instance.pk,
+        "name": instance.name,
+        "kind": instance.kind,
+        "hourly_cost": str(instance.hourly_cost),
+        "timezone": instance.timezone,
+        "work_days": list(instance.work_days),
+        "work_start": instance.work_start.isoformat("minutes"),
+        "work_end": instance.work_end.isoformat("minutes"),
+        "active": instance.active,
+        "skills": sorted(instance.skills.values_list("id", flat=True)),
+    }
+
+
+def _record(instance, verb: str, actor, *, changed: Sequence[str] = ()) -> None:
+    entity = instance._meta.model_name
+    payload = _snapshot(instance)
+    if changed:
+        payload["changed"] = sorted(changed)
+    event_emit(
+        type=f"resources.{entity}.{verb}",
+        aggregate_type=f"resources.{entity}",
+        aggregate_id=instance.pk,
+        payload=payload,
+        actor=actor,
+    )
+
+
+def _save(instance, *, skills=None) -> None:
+    # full_clean checks field validators and the model's CHECK and UNIQUE constraints, so
+    # bad input is a 400 with field errors rather than an IntegrityError.
+    instance.full_clean()
+    instance.save()
+    if skills is not None:
+        instance.skills.set(skills)
+
+
+@transaction.atomic
+def catalogue_create(*, model: type, actor, skills=None, **fields):
+    """Create a skill, resource or project."""
+    instance = model(**fields)
+    _save(instance, skills=skills)
+    _record(instance, "created", actor)
+    return instance
+
+
+@transaction.atomic
+def catalogue_update(*, instance, actor, skills=None, **fields):
+    """Change some fields of a skill, resource or project (locked while it changes)."""
+    instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    before = set(instance.skills.values_list("id", flat=True)) if skills is not None else None
+    _save(instance, skills=skills)
+    changed = list(fields)
+    if skills is not None and before != {skill.pk for skill in skills}:
+        changed.append("skills")
+    _record(instance, "updated", actor, changed=changed)
+    return instance
+
+
+@transaction.atomic
+def catalogue_delete(*, instance, actor) -> None:
+    """Delete a skill, resource or project that no booking refers to."""
+    instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    _record(instance, "deleted", actor)
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError:
+        raise InUse(
+            _("%(name)s has bookings and cannot be deleted; deactivate it instead.")
+            % {"name": instance}
+        ) from None
+
+
+# --- Bookings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllocationItem:
+    """One resource wanted over [starts_at, ends_at)."""
+
+    resource_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _validate_items(items: Sequence[AllocationItem]) -> None:
+    errors: dict[str, list[str]] = {}
+    longest = timedelta(days=settings.RESOURCES_MAX_ALLOCATION_DAYS)
+    if not items:
+        errors["items"] = [_("Name at least one resource to book.")]
+    for index, item in enumerate(items):
+        if timezone.is_naive(item.starts_at) or timezone.is_naive(item.ends_at):
+            errors[f"items.{index}.from"] = [_("Give times with their UTC offset.")]
+        elif item.starts_at >= item.ends_at:
+            errors[f"items.{index}.to"] = [_("The end must be after the start.")]
+        elif item.ends_at - item.starts_at > longest:
+            errors[f"items.{index}.to"] = [
+                _("A booking lasts at most %(days)d days.")
+                % {"days": settings.RESOURCES_MAX_ALLOCATION_DAYS}
+            ]
+    if not errors:
+        # Two items of one request that overlap on one resource can never both be booked.
+        by_resource: dict[int, list[tuple[int, AllocationItem]]] = {}
+        for index, item in enumerate(items):
+            for other_index, other in by_resource.get(item.resource_id, []):
+                if item.starts_at < other.ends_at and other.starts_at < item.ends_at:
+                    errors[f"items.{index}"] = [
+                        _("Overlaps item %(other)d on the same resource.") % {"other": other_index}
+                    ]
+            by_resource.setdefault(item.resource_id, []).append((index, item))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock_bookable(project: Project, items: Sequence[AllocationItem]) -> dict[int, Resource]:
+    """Lock the resources in id order, so that concurrent bookings of overlapping sets queue
+    instead of deadlocking; refuse inactive or unknown ones."""
+    errors: dict[str, list[str]] = {}
+    if not Project.objects.filter(pk=project.pk, active=True).exists():
+        errors["project"] = [_("The project is not active.")]
+    wanted = sorted({item.resource_id for item in items})
+    resources = {
+        resource.pk: resource
+        for resource in Resource.objects.select_for_update(no_key=True)
+        .filter(pk__in=wanted)
+        .order_by("pk")
+    }
+    for index, item in enumerate(items):
+        resource = resources.get(item.resource_id)
+        if resource is None:
+            errors[f"items.{index}.resource"] = [_("There is no such resource.")]
+        elif not resource.active:
+            errors[f"items.{index}.resource"] = [_("The resource is not active.")]
+    if errors:
+        raise ValidationError(errors)
+    return resources
+
+
+def _conflict_error(items: Sequence[AllocationItem]) -> AllocationConflict:
+    conflicts = selectors.allocation_conflicts(items=items)
+    return AllocationConflict(
+        _("%(count)d existing booking(s) overlap the requested periods.")
+        % {"count": len(conflicts)},
+        conflicts=conflicts,
+    )
+
+
+def allocation_payload(allocation: Allocation) -> dict:
+    return {
+        "allocation_id": allocation.pk,
+        "project_id": allocation.project_id,
+        "resource_id": allocation.resource_id,
+        "from": allocation.period.lower.isoformat(),
+        "to": allocation.period.upper.isoformat(),
+        "status": allocation.status,
+        "note": allocation.note,
+    }
+
+
+def allocate(
+    *, project: Project, items: Sequence[AllocationItem], actor, note: str = ""
+) -> list[Allocation]:
+    """Book every item for `project`, all or nothing.
+
+    Raises AllocationConflict listing every existing booking in the way. The exclusion
+    constraint is the guarantee; the check before inserting only makes the answer
+    friendlier."""
+    _validate_items(items)
+
+    def book() -> list[Allocation]:
+        _lock_bookable(project, items)
+        if selectors.allocation_conflicts(items=items):
+            raise _conflict_error(items)
+        allocations = [
+            Allocation(
+                resource_id=item.resource_id,
+                project=project,
+                period=Range(item.starts_at, item.ends_at, "[)"),
+                note=note,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            for item in items
+        ]
+        try:
+            with transaction.atomic():
+                Allocation.objects.bulk_create(allocations)
+        except IntegrityError as exc:
+            if _sqlstate(exc) == _EXCLUSION_VIOLATION:
+                raise _conflict_error(items) from exc
+            raise
+        for allocation in allocations:
+            event_emit(
+                type="resources.allocation.created",
+                aggregate_type="resources.allocation",
+                aggregate_id=allocation.pk,
+                payload=allocation_payload(allocation),
+                actor=actor,
+            )
+        return allocations
+
+    return _retrying_deadlocks(book)
+
+
+def allocation_cancel(*, allocation_id: int, actor, reason: str = "") -> Allocation:
+    """Cancel a booking and free its slot. Cancelling a cancelled booking changes nothing."""
+
+    def cancel() -> Allocation:
+        allocation = Allocation.objects.select_for_update().filter(pk=allocation_id).first()
+        if allocation is None:
+            raise NotFound(_("There is no such allocation."))
+        if allocation.status == AllocationStatus.CANCELLED:
+            return allocation
+        allocation.status = AllocationStatus.CANCELLED
+        allocation.cancelled_at = timezone.now()
+        allocation.cancelled_by = actor if getattr(actor, "is_authenticated", False) else None
+        allocation.cancel_reason = reason
+        allocation.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+        event_emit(
+            type="resources.allocation.cancelled",
+            aggregate_type="resources.allocation",
+            aggregate_id=allocation.pk,
+            payload={**allocation_payload(allocation), "reason": reason},
+            actor=actor,
+        )
+        return allocation
+
+    return _retrying_deadlocks(cancel)
+
+
+@dataclass
+class MatchPlan:
+    assignment: matching.Assignment
+    names: dict[int, str]
+    allocation_ids: dict[int, int]  # demand index → allocation booked for it
+
+
+def match(
+    *,
+    demands: list[matching.Demand],
+    resource_ids: Sequence[int] | None,
+    strategy: str,
+    project: Project | None,
+    actor,
+    note: str = "",
+) -> MatchPlan:
+    """Assign resources to demands (see matching); with a project, book the assignment in
+    one transaction, which fails with AllocationConflict if someone booked in between."""
+    candidates = selectors.match_candidates(resource_ids=resource_ids)
+    busy = selectors.busy_pairs(
+        windows=[(d.starts_at, d.ends_at) for d in demands],
+        resource_ids=[c.id for c in candidates],
+    )
+    assignment = matching.solve(
+        demands,
+        [matching.Supply(c.id, c.kind, c.hourly_cost, c.skills) for c in candidates],
+        busy,
+        strategy=strategy,
+        surplus_skill_hourly=settings.RESOURCES_MATCH_SURPLUS_SKILL_HOURLY,
+    )
+    allocation_ids = {}
+    if project is not None and assignment.pairs:
+        booked = allocate(
+            project=project,
+            items=[
+                AllocationItem(resource_id, demands[row].starts_at, demands[row].ends_at)
+                for row, resource_id, _cost in assignment.pairs
+            ],
+            note=note,
+            actor=actor,
+        )
+        allocation_ids = {
+            row: allocation.pk
+            for (row, _resource, _cost), allocation in zip(assignment.pairs, booked, strict=True)
+        }
+    return MatchPlan(
+        assignment=assignment,
+        names={c.id: c.name for c in candidates},
+        allocation_ids=allocation_ids,
+    )
