@@ -15,7 +15,7 @@ from apps.resources.models import Allocation, AllocationHistory, Resource, Skill
 
 
 def allocation_list() -> QuerySet[Allocation]:
-    return Allocation.objects.select_related("resource", "project")
+    return Allocation.objects.select_related("resource", "project", "created_by")
 
 
 def allocation_conflicts(*, items: Sequence) -> list[dict]:
@@ -57,7 +57,7 @@ def allocations_by_project(*, project_ids: Sequence[int]) -> dict[int, list[Allo
     grouped: dict[int, list[Allocation]] = {project_id: [] for project_id in project_ids}
     for allocation in (
         Allocation.objects.filter(project_id__in=project_ids)
-        .select_related("resource", "project")
+        .select_related("resource", "project", "created_by")
         .order_by("project_id", "period", "id")
     ):
         grouped[allocation.project_id].append(allocation)

@@ -41,6 +41,7 @@ class ResourceSerializer(serializers.ModelSerializer):
             "id", "name", "kind", "skills", "hourly_cost", "timezone", "work_days",
             "work_start", "work_end", "active", "created_at", "updated_at",
         ]  # fmt: skip
+        extra_kwargs = {"hourly_cost": {"min_value": 0}}
 
     def validate_work_days(self, value):
         return sorted(set(value))
