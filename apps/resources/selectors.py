@@ -95,8 +95,8 @@ WITH wanted AS (
 ), hours AS (
     SELECT wanted.id, range_agg(tstzrange(
         (day + wanted.work_start) AT TIME ZONE wanted.timezone,
-        (day + CASE WHEN wanted.work_end = time '00:00' THEN interval '1 day'
-                    ELSE wanted.work_end - time '00:00' END) AT TIME ZONE wanted.timezone,
+        (CASE WHEN wanted.work_end = time '00:00' THEN (day + 1) + time '00:00'
+              ELSE day + wanted.work_end END) AT TIME ZONE wanted.timezone,
         '[)'
     )) AS periods
     FROM wanted
@@ -104,7 +104,8 @@ WITH wanted AS (
         (%(from)s::timestamptz AT TIME ZONE wanted.timezone)::date - 1,
         (%(to)s::timestamptz AT TIME ZONE wanted.timezone)::date,
         interval '1 day'
-    ) AS day
+    ) AS series(local_midnight)
+    CROSS JOIN LATERAL (SELECT local_midnight::date AS day) AS local_day
     WHERE %(clip)s AND extract(isodow FROM day)::int = ANY(wanted.work_days)
     GROUP BY wanted.id
 )

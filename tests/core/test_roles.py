@@ -27,8 +27,15 @@ def test_every_role_exists():
     }
 
 
-def test_viewer_reads_system_settings_only():
-    assert perms("Viewer") == {"core.view_systemsetting"}
+def test_viewer_reads_and_writes_nothing():
+    assert perms("Viewer") == {
+        "core.view_systemsetting",
+        "resources.view_skill",
+        "resources.view_resource",
+        "resources.view_project",
+        "resources.view_allocation",
+        "resources.view_allocationhistory",
+    }
 
 
 def test_admin_manages_settings_users_and_tokens():

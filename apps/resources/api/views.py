@@ -176,7 +176,16 @@ class ProjectAllocationsView(APIView):
 
     @extend_schema(
         parameters=[ProjectIdsQuerySerializer],
-        responses={200: serializers.DictField(child=AllocationSerializer(many=True))},
+        responses={
+            200: {
+                "type": "object",
+                "description": "Each project's allocations, by project id.",
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/Allocation"},
+                },
+            }
+        },
     )
     def get(self, request):
         ids = _valid(ProjectIdsQuerySerializer, request.query_params)["ids"]
