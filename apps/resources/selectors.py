@@ -18,6 +18,19 @@ def allocation_list() -> QuerySet[Allocation]:
     return Allocation.objects.select_related("resource", "project", "created_by")
 
 
+def resource_bookings(*, resource_id: int, starts_at: datetime, ends_at: datetime):
+    """A resource's booked allocations that touch [starts_at, ends_at), in time order."""
+    return (
+        Allocation.objects.filter(
+            resource_id=resource_id,
+            status=AllocationStatus.BOOKED,
+            period__overlap=Range(starts_at, ends_at, "[)"),
+        )
+        .select_related("project")
+        .order_by("period")
+    )
+
+
 def allocation_conflicts(*, items: Sequence) -> list[dict]:
     """Booked allocations that overlap any of `items` (objects with resource_id, starts_at
     and ends_at), each with the index of the item it is in the way of."""
