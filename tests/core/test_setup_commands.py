@@ -63,3 +63,22 @@ def test_demo_data_is_loaded_once_and_edits_survive_later_runs():
     SystemSetting.objects.filter(key="portal.name").update(value="Edited")
     call_command("load_demo_data", verbosity=0)
     assert SystemSetting.objects.get(key="portal.name").value == "Edited"
+
+
+@pytest.mark.django_db
+def test_the_demo_plant_has_a_week_of_bookings_made_once_through_the_service():
+    from apps.audit.models import Event
+    from apps.resources.models import Allocation, Resource
+
+    call_command("load_demo_data", verbosity=0)
+    assert Resource.objects.filter(kind="person").count() >= 4
+    booked = Allocation.objects.filter(note="Demo booking")
+    assert booked.count() == 24
+    assert (
+        Event.objects.filter(
+            type="resources.allocation.created", aggregate_id__in=[str(a.pk) for a in booked]
+        ).count()
+        == 24
+    )
+    call_command("load_demo_data", verbosity=0)
+    assert Allocation.objects.filter(note="Demo booking").count() == 24

@@ -2,12 +2,17 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.utils.module_loading import autodiscover_modules
 
+from apps.core.demo import demo_steps
 from apps.core.models import DemoFixture
 
 
 class Command(BaseCommand):
-    help = "Load each demo fixture in fixtures/ once (a fixture is never loaded twice)."
+    help = (
+        "Load each demo fixture in fixtures/ once, then run each app's demo steps once "
+        "(nothing is loaded twice)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Load every fixture again.")
@@ -24,5 +29,11 @@ class Command(BaseCommand):
                 call_command("loaddata", str(path), verbosity=0)
                 DemoFixture.objects.update_or_create(name=path.name)
                 self.stdout.write(f"Loaded demo data {path.name}.")
+            autodiscover_modules("demo")
+            steps = [(name, step) for name, step in demo_steps() if f"step:{name}" not in loaded]
+            for name, step in steps:
+                self.stdout.write(step())
+                DemoFixture.objects.update_or_create(name=f"step:{name}")
+            pending += steps
         if not pending:
             self.stdout.write("Demo data already loaded.")
