@@ -145,10 +145,12 @@ def main() -> None:
         for url, headers in scenarios.values():
             wrk(url, headers, duration="2s")
         rounds = [{name: wrk(*target) for name, target in scenarios.items()} for _ in range(ROUNDS)]
+        report(rounds)
+        # Bookings, matching and history against the same server (bench/resources.py).
+        subprocess.run([PYTHON, "-m", "bench.resources", base], cwd=ROOT, env=ENV, check=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    report(rounds)
 
 
 def report(rounds: list[dict]) -> None:

@@ -2,6 +2,7 @@ from django.http import JsonResponse
 from django.urls import path
 
 from apps.core.models import SystemSetting
+from apps.resources.models import Resource
 from fusionops.urls import urlpatterns as portal_urlpatterns
 
 
@@ -24,4 +25,14 @@ def bare_settings(request):
     )
 
 
-urlpatterns = [path("bench/bare-settings", bare_settings), *portal_urlpatterns]
+def bare_lookup(request):
+    """The framework ceiling for a write endpoint: one indexed query, no DRF, no auth."""
+    resource = Resource.objects.filter(pk=request.GET.get("id")).values("id", "name").first()
+    return JsonResponse({"resource": resource})
+
+
+urlpatterns = [
+    path("bench/bare-settings", bare_settings),
+    path("bench/bare-lookup", bare_lookup),
+    *portal_urlpatterns,
+]

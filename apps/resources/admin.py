@@ -184,7 +184,7 @@ class AllocationAddForm(forms.ModelForm):
         try:
             # The admin's view runs in one transaction: this booking commits with it.
             [self.booked] = services.allocate(
-                project=cleaned["project"],
+                project_id=cleaned["project"].pk,
                 items=[
                     AllocationItem(cleaned["resource"].pk, cleaned["starts_at"], cleaned["ends_at"])
                 ],

@@ -40,7 +40,7 @@ def book_demo_week() -> str:
         start = datetime.combine(monday + timedelta(days=weekday), time(hour), tzinfo=PLANT)
         booked += len(
             allocate(
-                project=projects[code],
+                project_id=projects[code].pk,
                 items=[
                     AllocationItem(resources[n], start, start + timedelta(hours=hours))
                     for n in names

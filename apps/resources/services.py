@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,18 +182,41 @@ def _validate_items(items: Sequence[AllocationItem]) -> None:
         raise ValidationError(errors)
 
 
-def _lock_bookable(project: Project, items: Sequence[AllocationItem]) -> dict[int, Resource]:
-    """Lock the resources in id order, so that concurrent bookings of overlapping sets queue
-    instead of deadlocking; refuse inactive or unknown ones."""
+# FOR NO KEY UPDATE: bookings of one resource queue behind each other (in id order, so
+# overlapping sets never deadlock), while foreign key checks (FOR KEY SHARE) do not wait.
+_LOCK_RESOURCES = """
+SELECT id, name, active FROM resources_resource WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE
+"""
+_INSERT_ALLOCATIONS = """
+INSERT INTO resources_allocation
+    (resource_id, project_id, period, status, note, created_by_id, created_at, cancel_reason)
+SELECT item.resource_id, %s, tstzrange(item.starts_at, item.ends_at, '[)'), 'booked', %s, %s,
+       %s, ''
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[])
+     AS item(resource_id, starts_at, ends_at)
+RETURNING id, resource_id, lower(period)
+"""
+
+
+def _lock_bookable(
+    cursor, project_id: int, items: Sequence[AllocationItem]
+) -> tuple[Project, dict[int, Resource]]:
+    """The project, and the resources locked; refuses unknown or inactive ones. (Loaded
+    with the fields booking needs; the rest load on access.)"""
     errors: dict[str, list[str]] = {}
-    if not Project.objects.filter(pk=project.pk, active=True).exists():
+    cursor.execute(
+        "SELECT id, code, name, active FROM resources_project WHERE id = %s", [project_id]
+    )
+    row = cursor.fetchone()
+    project = Project.from_db("default", ["id", "code", "name", "active"], row) if row else None
+    if project is None:
+        errors["project"] = [_("There is no such project.")]
+    elif not project.active:
         errors["project"] = [_("The project is not active.")]
-    wanted = sorted({item.resource_id for item in items})
+    cursor.execute(_LOCK_RESOURCES, [sorted({item.resource_id for item in items})])
     resources = {
-        resource.pk: resource
-        for resource in Resource.objects.select_for_update(no_key=True)
-        .filter(pk__in=wanted)
-        .order_by("pk")
+        row[0]: Resource.from_db("default", ["id", "name", "active"], row)
+        for row in cursor.fetchall()
     }
     for index, item in enumerate(items):
         resource = resources.get(item.resource_id)
@@ -203,7 +226,7 @@ def _lock_bookable(project: Project, items: Sequence[AllocationItem]) -> dict[in
             errors[f"items.{index}.resource"] = [_("The resource is not active.")]
     if errors:
         raise ValidationError(errors)
-    return resources
+    return project, resources
 
 
 def _conflict_error(items: Sequence[AllocationItem]) -> AllocationConflict:
@@ -228,36 +251,43 @@ def allocation_payload(allocation: Allocation) -> dict:
 
 
 def allocate(
-    *, project: Project, items: Sequence[AllocationItem], actor, note: str = ""
+    *, project_id: int, items: Sequence[AllocationItem], actor, note: str = ""
 ) -> list[Allocation]:
-    """Book every item for `project`, all or nothing.
+    """Book every item for the project, all or nothing.
 
     Raises AllocationConflict listing every existing booking in the way. The exclusion
-    constraint is the guarantee; the check before inserting only makes the answer
-    friendlier."""
+    constraint is the guarantee and the only check: when it refuses, the transaction is
+    rolled back and the bookings in the way are looked up for the answer."""
     _validate_items(items)
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
 
     def book() -> list[Allocation]:
-        _lock_bookable(project, items)
-        if selectors.allocation_conflicts(items=items):
-            raise _conflict_error(items)
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            project, resources = _lock_bookable(cursor, project_id, items)
+            cursor.execute(
+                _INSERT_ALLOCATIONS,
+                [
+                    project.pk, note, created_by.pk if created_by else None, now,
+                    [item.resource_id for item in items],
+                    [item.starts_at for item in items],
+                    [item.ends_at for item in items],
+                ],
+            )  # fmt: skip
+            ids = {(resource_id, lower): pk for pk, resource_id, lower in cursor.fetchall()}
         allocations = [
             Allocation(
-                resource_id=item.resource_id,
+                pk=ids[item.resource_id, item.starts_at],
+                resource=resources[item.resource_id],
                 project=project,
                 period=Range(item.starts_at, item.ends_at, "[)"),
+                status=AllocationStatus.BOOKED,
                 note=note,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=created_by,
+                created_at=now,
             )
             for item in items
         ]
-        try:
-            with transaction.atomic():
-                Allocation.objects.bulk_create(allocations)
-        except IntegrityError as exc:
-            if _sqlstate(exc) == _EXCLUSION_VIOLATION:
-                raise _conflict_error(items) from exc
-            raise
         for allocation in allocations:
             event_emit(
                 type="resources.allocation.created",
@@ -268,7 +298,12 @@ def allocate(
             )
         return allocations
 
-    return _retrying_deadlocks(book)
+    try:
+        return _retrying_deadlocks(book)
+    except IntegrityError as exc:
+        if _sqlstate(exc) == _EXCLUSION_VIOLATION:
+            raise _conflict_error(items) from exc
+        raise
 
 
 def allocation_cancel(*, allocation_id: int, actor, reason: str = "") -> Allocation:
@@ -330,7 +365,7 @@ def match(
     allocation_ids = {}
     if project is not None and assignment.pairs:
         booked = allocate(
-            project=project,
+            project_id=project.pk,
             items=[
                 AllocationItem(resource_id, demands[row].starts_at, demands[row].ends_at)
                 for row, resource_id, _cost in assignment.pairs

@@ -53,7 +53,7 @@ def test_booking_in_the_admin_goes_through_the_service(operator_client):
 def test_an_overlap_in_the_admin_is_a_form_error(operator_client):
     resource, project = ResourceFactory(), ProjectFactory()
     allocate(
-        project=project,
+        project_id=project.pk,
         items=[AllocationItem(resource.pk, START, START + timedelta(hours=4))],
         actor=None,
     )
@@ -69,7 +69,7 @@ def test_an_overlap_in_the_admin_is_a_form_error(operator_client):
 def test_the_cancel_action_calls_the_service(operator_client):
     resource, project = ResourceFactory(), ProjectFactory()
     [allocation] = allocate(
-        project=project,
+        project_id=project.pk,
         items=[AllocationItem(resource.pk, START, START + timedelta(hours=1))],
         actor=None,
     )
@@ -90,7 +90,7 @@ def test_the_day_filter_lists_bookings_touching_that_day(operator_client):
     today = timezone.localdate()
     start = timezone.make_aware(datetime.combine(today, datetime.min.time())) + timedelta(hours=22)
     allocate(
-        project=project,
+        project_id=project.pk,
         items=[AllocationItem(resource.pk, start, start + timedelta(hours=4))],
         actor=None,
     )
@@ -110,7 +110,7 @@ def test_the_timeline_shows_bookings_as_bars(operator_client):
     resource = ResourceFactory(timezone="Europe/Berlin")
     project = ProjectFactory(code="PLANT-7")
     allocate(
-        project=project,
+        project_id=project.pk,
         items=[AllocationItem(resource.pk, START, START + timedelta(hours=6))],  # 12:00-18:00 CEST
         actor=None,
     )

@@ -24,7 +24,7 @@ def iso(value):
 
 def book(resource, start, end):
     return allocate(
-        project=ProjectFactory(), items=[AllocationItem(resource.pk, start, end)], actor=None
+        project_id=ProjectFactory().pk, items=[AllocationItem(resource.pk, start, end)], actor=None
     )[0]
 
 

@@ -28,7 +28,7 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 def book(resource, start, end, project=None, actor=None):
     return allocate(
-        project=project or ProjectFactory(),
+        project_id=(project or ProjectFactory()).pk,
         items=[AllocationItem(resource.pk, start, end)],
         actor=actor,
     )[0]
@@ -39,7 +39,7 @@ def test_allocate_books_every_item_and_records_who_and_when():
     cnc, crew_a, crew_b = ResourceFactory.create_batch(3)
     project = ProjectFactory()
     booked = allocate(
-        project=project,
+        project_id=project.pk,
         items=[AllocationItem(r.pk, at(10), at(14)) for r in (cnc, crew_a, crew_b)],
         actor=operator,
         note="CNC and a crew of two",
@@ -81,7 +81,7 @@ def test_all_or_nothing_a_third_item_in_conflict_books_nothing():
     events_before = Event.objects.filter(type="resources.allocation.created").count()
     with pytest.raises(AllocationConflict) as refused:
         allocate(
-            project=ProjectFactory(),
+            project_id=ProjectFactory().pk,
             items=[AllocationItem(r.pk, at(10), at(14)) for r in (first, second, third)],
             actor=None,
         )
@@ -141,7 +141,7 @@ def test_items_of_one_request_may_not_overlap_each_other():
     resource = ResourceFactory()
     with pytest.raises(ValidationError) as refused:
         allocate(
-            project=ProjectFactory(),
+            project_id=ProjectFactory().pk,
             items=[
                 AllocationItem(resource.pk, at(10), at(12)),
                 AllocationItem(resource.pk, at(11), at(13)),

@@ -117,20 +117,16 @@ class AllocateView(APIView):
     @extend_schema(request=AllocateSerializer, responses={201: _allocations_out})
     def post(self, request):
         data = _valid(AllocateSerializer, request.data)
-        project = Project.objects.filter(pk=data["project"]).first()
-        if project is None:
-            raise ValidationError({"project": [_("There is no such project.")]})
         allocations = services.allocate(
-            project=project,
+            project_id=data["project"],
             items=[
                 AllocationItem(item["resource"], item["from"], item["to"]) for item in data["items"]
             ],
             note=data["note"],
             actor=request.user,
         )
-        rows = selectors.allocation_list().filter(pk__in=[a.pk for a in allocations])
         return Response(
-            {"allocations": AllocationSerializer(rows.order_by("id"), many=True).data},
+            {"allocations": AllocationSerializer(allocations, many=True).data},
             status=status.HTTP_201_CREATED,
         )
 
