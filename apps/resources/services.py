@@ -182,10 +182,19 @@ def _validate_items(items: Sequence[AllocationItem]) -> None:
         raise ValidationError(errors)
 
 
-# FOR NO KEY UPDATE: bookings of one resource queue behind each other (in id order, so
-# overlapping sets never deadlock), while foreign key checks (FOR KEY SHARE) do not wait.
-_LOCK_RESOURCES = """
-SELECT id, name, active FROM resources_resource WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE
+# The project and the resources to book, in one round trip. FOR NO KEY UPDATE: bookings of
+# one resource queue behind each other (locked in id order, so overlapping sets never
+# deadlock), while foreign key checks of other writers (FOR KEY SHARE) do not wait.
+_PROJECT_AND_LOCKED_RESOURCES = """
+WITH locked AS (
+    SELECT id, name, active FROM resources_resource
+    WHERE id = ANY(%(resources)s::bigint[]) ORDER BY id FOR NO KEY UPDATE
+)
+SELECT project.id, project.code, project.name, project.active,
+       locked.id, locked.name, locked.active
+FROM (SELECT 1) AS one
+LEFT JOIN resources_project AS project ON project.id = %(project)s
+LEFT JOIN locked ON true
 """
 _INSERT_ALLOCATIONS = """
 INSERT INTO resources_allocation
@@ -205,19 +214,22 @@ def _lock_bookable(
     with the fields booking needs; the rest load on access.)"""
     errors: dict[str, list[str]] = {}
     cursor.execute(
-        "SELECT id, code, name, active FROM resources_project WHERE id = %s", [project_id]
+        _PROJECT_AND_LOCKED_RESOURCES,
+        {"project": project_id, "resources": sorted({item.resource_id for item in items})},
     )
-    row = cursor.fetchone()
-    project = Project.from_db("default", ["id", "code", "name", "active"], row) if row else None
+    rows = cursor.fetchall()
+    project = None
+    if rows[0][0] is not None:
+        project = Project.from_db("default", ["id", "code", "name", "active"], rows[0][:4])
+    resources = {
+        row[4]: Resource.from_db("default", ["id", "name", "active"], row[4:])
+        for row in rows
+        if row[4] is not None
+    }
     if project is None:
         errors["project"] = [_("There is no such project.")]
     elif not project.active:
         errors["project"] = [_("The project is not active.")]
-    cursor.execute(_LOCK_RESOURCES, [sorted({item.resource_id for item in items})])
-    resources = {
-        row[0]: Resource.from_db("default", ["id", "name", "active"], row)
-        for row in cursor.fetchall()
-    }
     for index, item in enumerate(items):
         resource = resources.get(item.resource_id)
         if resource is None:
