@@ -1,9 +1,10 @@
 """Reads of the resources app: bookings, free slots, history, and the inputs of matching."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -221,52 +222,52 @@ def match_candidates(*, resource_ids: Sequence[int] | None) -> list[Candidate]:
     ]
 
 
-_BUSY_PAIRS = """
-SELECT DISTINCT demand.index, a.resource_id
-FROM unnest(%(froms)s::timestamptz[], %(tos)s::timestamptz[]) WITH ORDINALITY
-     AS demand(starts_at, ends_at, index)
-JOIN resources_allocation a
-  ON a.status = 'booked'
- AND a.period && tstzrange(demand.starts_at, demand.ends_at, '[)')
-WHERE a.resource_id = ANY(%(ids)s)
-"""
-
-
 def busy_pairs(
     *, windows: Sequence[tuple[datetime, datetime]], resource_ids: Sequence[int]
 ) -> set[tuple[int, int]]:
-    """(window index, resource id) for every resource booked somewhere in that window: one
-    query, whatever the number of pairs."""
+    """(window index, resource id) for every resource booked somewhere in that window. One
+    query fetches the bookings within the windows' envelope; the pairs are found with array
+    comparisons, never a query per pair."""
     if not windows or not resource_ids:
         return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _BUSY_PAIRS,
-            {
-                "froms": [window[0] for window in windows],
-                "tos": [window[1] for window in windows],
-                "ids": list(resource_ids),
-            },
-        )
-        return {(index - 1, resource_id) for index, resource_id in cursor.fetchall()}
-
-
-def skill_ids_by_reference(references: Sequence[str]) -> tuple[list[int], list[str]]:
-    """Skills named by id or (case-insensitively) by name: their ids, and the references
-    that name no skill."""
-    numbers = [int(reference) for reference in references if reference.isdigit()]
-    names = [reference.lower() for reference in references if not reference.isdigit()]
-    by_id = set(Skill.objects.filter(pk__in=numbers).values_list("pk", flat=True))
-    by_name = dict(
-        Skill.objects.annotate(lowered=Lower("name"))
-        .filter(lowered__in=names)
-        .values_list("lowered", "pk")
+    starts = np.array([w[0].timestamp() for w in windows])
+    ends = np.array([w[1].timestamp() for w in windows])
+    envelope = Range(windows[starts.argmin()][0], windows[ends.argmax()][1], "[)")
+    booked = list(
+        Allocation.objects.filter(
+            resource_id__in=resource_ids,
+            status=AllocationStatus.BOOKED,
+            period__overlap=envelope,
+        ).values_list("resource_id", "period")
     )
-    resolved, unknown = [], []
+    pairs: set[tuple[int, int]] = set()
+    for resource_id, period in booked:
+        overlapping = (starts < period.upper.timestamp()) & (period.lower.timestamp() < ends)
+        pairs.update((int(index), resource_id) for index in np.flatnonzero(overlapping))
+    return pairs
+
+
+def skills_by_reference(references: Iterable[str]) -> dict[str, int]:
+    """Skills named by id or (case-insensitively) by name, in two queries however many
+    references: {reference: skill id} for those that name a skill."""
+    references = set(references)
+    numbers = [int(reference) for reference in references if reference.isdigit()]
+    names = {reference.lower() for reference in references if not reference.isdigit()}
+    by_id = (
+        set(Skill.objects.filter(pk__in=numbers).values_list("pk", flat=True)) if numbers else set()
+    )
+    by_name = (
+        dict(
+            Skill.objects.annotate(lowered=Lower("name"))
+            .filter(lowered__in=names)
+            .values_list("lowered", "pk")
+        )
+        if names
+        else {}
+    )
+    found = {}
     for reference in references:
         pk = int(reference) if reference.isdigit() else by_name.get(reference.lower())
-        if pk is not None and (pk in by_id or not reference.isdigit()):
-            resolved.append(pk)
-        else:
-            unknown.append(reference)
-    return resolved, unknown
+        if pk is not None and (not reference.isdigit() or pk in by_id):
+            found[reference] = pk
+    return found

@@ -207,10 +207,10 @@ class AvailabilityView(generics.ListAPIView):
     @extend_schema(parameters=[AvailabilityQuerySerializer])
     def get(self, request):
         query = _valid(AvailabilityQuerySerializer, request.query_params)
-        skills, unknown = selectors.skill_ids_by_reference(
-            [s.strip() for s in query.get("skill", "").split(",") if s.strip()]
-        )
-        if unknown:
+        references = [s.strip() for s in query.get("skill", "").split(",") if s.strip()]
+        known = selectors.skills_by_reference(references)
+        skills = [known[reference] for reference in references if reference in known]
+        if unknown := [reference for reference in references if reference not in known]:
             raise ValidationError({"skill": [_("Unknown skills: %s") % ", ".join(unknown)]})
         resources = selectors.resources_matching(
             ids=query.get("resources"), kind=query.get("kind"), skills=skills
@@ -240,15 +240,15 @@ class MatchView(APIView):
             self.permission_denied(request, message=_("Booking needs the Operator role."))
         demands = []
         errors = {}
+        known = selectors.skills_by_reference(s for d in data["demands"] for s in d["skills"])
         for index, demand in enumerate(data["demands"]):
-            skills, unknown = selectors.skill_ids_by_reference(demand["skills"])
-            if unknown:
+            if unknown := [s for s in demand["skills"] if s not in known]:
                 errors[f"demands.{index}.skills"] = [_("Unknown skills: %s") % ", ".join(unknown)]
             demands.append(
                 matching.Demand(
                     key=demand["key"],
                     kind=demand.get("kind"),
-                    skills=frozenset(skills),
+                    skills=frozenset(known[s] for s in demand["skills"] if s in known),
                     starts_at=demand["from"],
                     ends_at=demand["to"],
                 )
