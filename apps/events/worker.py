@@ -56,11 +56,15 @@ class RelayWorker:
         self._maintained_at = time.monotonic()
         try:
             created = audit_partitions_ensure()
-            created += sum(projection.maintain() for projection in all_projections())
             purged = services.deliveries_purge()
         except Exception:  # maintenance must never stop the relay; tried again in a day
             logger.exception("worker.maintenance_failed")
             return
+        for projection in all_projections():
+            try:
+                created += projection.maintain()
+            except Exception:  # one read model's upkeep must not stop the others
+                logger.exception("worker.projection_maintenance_failed", projection=projection.name)
         if created or purged:
             logger.info("worker.maintained", partitions_created=created, deliveries_purged=purged)
 

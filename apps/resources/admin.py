@@ -1,5 +1,5 @@
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,6 +17,7 @@ from apps.audit.admin import AuditHistoryMixin
 from apps.core.exceptions import DomainError
 from apps.resources import selectors, services
 from apps.resources.choices import AllocationStatus
+from apps.resources.exceptions import AllocationConflict
 from apps.resources.models import Allocation, Project, Resource, Skill
 from apps.resources.services import AllocationItem
 
@@ -88,6 +89,8 @@ class ResourceAdmin(CatalogueAdmin):
         zone = zoneinfo.ZoneInfo(resource.timezone)
         try:
             first = date.fromisoformat(request.GET.get("date", ""))
+            if not date(1900, 1, 1) <= first <= date(9000, 1, 1):
+                raise ValueError(first)
         except ValueError:
             first = timezone.localdate(timezone=zone)
         if span == "week":
@@ -95,8 +98,10 @@ class ResourceAdmin(CatalogueAdmin):
         days = [first + timedelta(days=n) for n in range(1 if span == "day" else 7)]
         lanes = []
         for day in days:
-            start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+            # Local midnights, in UTC for the arithmetic: a DST day lasts 23 or 25 hours.
+            start = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
             end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+            end = end.astimezone(UTC)
             length = (end - start).total_seconds()
             bars = []
             for allocation in selectors.resource_bookings(
@@ -159,10 +164,11 @@ class DayFilter(admin.SimpleListFilter):
             return queryset
         try:
             day = date.fromisoformat(self.value())
-        except ValueError:
+            start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+            end = start + timedelta(days=1)
+        except (ValueError, OverflowError):
             return queryset.none()
-        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-        return queryset.filter(period__overlap=(start, start + timedelta(days=1)))
+        return queryset.filter(period__overlap=(start, end))
 
 
 class AllocationAddForm(forms.ModelForm):
@@ -194,6 +200,20 @@ class AllocationAddForm(forms.ModelForm):
         except ValidationError as error:
             raise ValidationError(
                 [message for messages_ in error.message_dict.values() for message in messages_]
+            ) from None
+        except AllocationConflict as error:
+            raise ValidationError(
+                [error.detail]
+                + [
+                    _("In the way: %(resource)s, %(start)s to %(end)s (booking %(id)s).")
+                    % {
+                        "resource": c["resource_name"],
+                        "start": timezone.localtime(c["from"]).strftime("%Y-%m-%d %H:%M"),
+                        "end": timezone.localtime(c["to"]).strftime("%Y-%m-%d %H:%M"),
+                        "id": c["allocation"],
+                    }
+                    for c in error.conflicts
+                ]
             ) from None
         except DomainError as error:
             raise ValidationError(error.detail) from None
@@ -239,7 +259,8 @@ class AllocationAdmin(AuditHistoryMixin, admin.ModelAdmin):
         return self.get_fields(request, obj) if obj is not None else []
 
     def save_form(self, request, form, change):
-        return form.booked
+        # Nothing of a booking is edited here (all fields are read-only): it is cancelled.
+        return form.instance if change else form.booked
 
     def save_model(self, request, obj, form, change):
         pass  # booked by the service in the form's validation

@@ -1,9 +1,11 @@
+import functools
 import zoneinfo
 from datetime import time
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -14,8 +16,13 @@ from apps.resources.choices import AllocationStatus, ResourceKind
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)  # ISO: Monday is 1
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())  # reads the zone files: once
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in _time_zones():
         raise ValidationError(_("%(value)s is not an IANA time zone."), params={"value": value})
 
 
@@ -201,18 +208,12 @@ class Allocation(models.Model):
         ]
         indexes = [
             models.Index(fields=["project", "id"], name="resources_alloc_project_idx"),
+            # The exclusion constraint's index covers booked rows only; lists filter all.
+            GistIndex(fields=["period"], name="resources_alloc_period_idx"),
         ]
 
     def __str__(self):
         return f"{self.resource}: {self.period.lower:%Y-%m-%d %H:%M} to {self.period.upper:%H:%M}"
-
-    @property
-    def starts_at(self):
-        return self.period.lower
-
-    @property
-    def ends_at(self):
-        return self.period.upper
 
 
 class AllocationHistory(models.Model):

@@ -83,7 +83,7 @@ def resources_matching(*, ids=None, kind=None, skills=None, active_only=True) ->
     resources = Resource.objects.all()
     if active_only:
         resources = resources.filter(active=True)
-    if ids:
+    if ids is not None:
         resources = resources.filter(pk__in=ids)
     if kind:
         resources = resources.filter(kind=kind)
@@ -251,8 +251,8 @@ def skills_by_reference(references: Iterable[str]) -> dict[str, int]:
     """Skills named by id or (case-insensitively) by name, in two queries however many
     references: {reference: skill id} for those that name a skill."""
     references = set(references)
-    numbers = [int(reference) for reference in references if reference.isdigit()]
-    names = {reference.lower() for reference in references if not reference.isdigit()}
+    numbers = [int(reference) for reference in references if _is_number(reference)]
+    names = {reference.lower() for reference in references if not _is_number(reference)}
     by_id = (
         set(Skill.objects.filter(pk__in=numbers).values_list("pk", flat=True)) if numbers else set()
     )
@@ -267,7 +267,12 @@ def skills_by_reference(references: Iterable[str]) -> dict[str, int]:
     )
     found = {}
     for reference in references:
-        pk = int(reference) if reference.isdigit() else by_name.get(reference.lower())
-        if pk is not None and (not reference.isdigit() or pk in by_id):
+        number = _is_number(reference)
+        pk = int(reference) if number else by_name.get(reference.lower())
+        if pk is not None and (not number or pk in by_id):
             found[reference] = pk
     return found
+
+
+def _is_number(reference: str) -> bool:
+    return reference.isascii() and reference.isdigit() and len(reference) <= 18

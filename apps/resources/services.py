@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from psycopg.types.range import Range
 
 from apps.audit.services import event_emit
-from apps.core.exceptions import NotFound
+from apps.core.exceptions import Conflict, NotFound
 from apps.resources import matching, selectors
 from apps.resources.choices import AllocationStatus
 from apps.resources.exceptions import AllocationConflict, BookingContention, InUse
@@ -25,6 +25,7 @@ from apps.resources.models import Allocation, Project, Resource, Skill
 # SQLSTATEs of transactions PostgreSQL aborted because of concurrent ones: run them again.
 _RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 _EXCLUSION_VIOLATION = "23P01"
+_FOREIGN_KEY_VIOLATION = "23503"
 
 
 def _sqlstate(exc: BaseException) -> str | None:
@@ -115,11 +116,11 @@ def catalogue_create(*, model: type, actor, skills=None, **fields):
 def catalogue_update(*, instance, actor, skills=None, **fields):
     """Change some fields of a skill, resource or project (locked while it changes)."""
     instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    changed = [name for name, value in fields.items() if getattr(instance, name) != value]
     for name, value in fields.items():
         setattr(instance, name, value)
     before = set(instance.skills.values_list("id", flat=True)) if skills is not None else None
     _save(instance, skills=skills)
-    changed = list(fields)
     if skills is not None and before != {skill.pk for skill in skills}:
         changed.append("skills")
     _record(instance, "updated", actor, changed=changed)
@@ -134,7 +135,12 @@ def catalogue_delete(*, instance, actor) -> None:
     try:
         with transaction.atomic():
             instance.delete()
-    except ProtectedError:
+            # Foreign keys are checked at commit; check now, so a booking committed
+            # meanwhile is answered like any other.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    except (ProtectedError, IntegrityError):
         raise InUse(
             _("%(name)s has bookings and cannot be deleted; deactivate it instead.")
             % {"name": instance}
@@ -193,7 +199,10 @@ WITH locked AS (
 SELECT project.id, project.code, project.name, project.active,
        locked.id, locked.name, locked.active
 FROM (SELECT 1) AS one
-LEFT JOIN resources_project AS project ON project.id = %(project)s
+LEFT JOIN LATERAL (
+    -- Held until commit: the project cannot be deleted under the booking.
+    SELECT id, code, name, active FROM resources_project WHERE id = %(project)s FOR KEY SHARE
+) AS project ON true
 LEFT JOIN locked ON true
 """
 _INSERT_ALLOCATIONS = """
@@ -315,6 +324,8 @@ def allocate(
     except IntegrityError as exc:
         if _sqlstate(exc) == _EXCLUSION_VIOLATION:
             raise _conflict_error(items) from exc
+        if _sqlstate(exc) == _FOREIGN_KEY_VIOLATION:
+            raise Conflict(_("A resource or the project was deleted meanwhile.")) from exc
         raise
 
 

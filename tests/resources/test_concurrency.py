@@ -58,6 +58,7 @@ def test_concurrent_overlapping_bookings_never_double_book():
     for thread in threads:
         thread.join(timeout=120)
 
+    assert not any(thread.is_alive() for thread in threads)
     assert failures == []
     assert {status for status, _body, _response in outcomes} <= {201, 409}
     assert any(status == 201 for status, _b, _r in outcomes)

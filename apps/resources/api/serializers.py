@@ -4,11 +4,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.fields import UtcDateTimeField
+from apps.core.api.fields import AwareDateTimeField, IdField, UtcDateTimeField
 from apps.resources.choices import MatchStrategy, ResourceKind
 from apps.resources.models import WEEKDAYS, Project, Resource, Skill, validate_timezone
 
 AVAILABILITY_MAX_WINDOW = timedelta(days=31)
+MAX_SKILLS_ASKED = 20
 
 
 class SkillSerializer(serializers.ModelSerializer):
@@ -78,15 +79,15 @@ class AllocationSerializer(serializers.Serializer):
 
 
 class AllocationItemSerializer(serializers.Serializer):
-    resource = serializers.IntegerField(min_value=1)
-    vars()["from"] = serializers.DateTimeField()
-    to = serializers.DateTimeField()
+    resource = IdField()
+    vars()["from"] = AwareDateTimeField()
+    to = AwareDateTimeField()
 
 
 class AllocateSerializer(serializers.Serializer):
     """Input of POST /api/v1/allocate."""
 
-    project = serializers.IntegerField(min_value=1)
+    project = IdField()
     items = AllocationItemSerializer(many=True, allow_empty=False, max_length=500)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -103,8 +104,8 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     skill = serializers.CharField(
         required=False, help_text=_("Skill ids or names, comma-separated: resources with all.")
     )
-    vars()["from"] = serializers.DateTimeField()
-    to = serializers.DateTimeField()
+    vars()["from"] = AwareDateTimeField()
+    to = AwareDateTimeField()
     min_duration = serializers.DurationField(required=False, help_text=_("For example 01:30:00."))
     working_hours = serializers.BooleanField(
         required=False, default=False, help_text=_("Clip free time to each resource's hours.")
@@ -112,6 +113,14 @@ class AvailabilityQuerySerializer(serializers.Serializer):
 
     def validate_resources(self, value):
         return _id_list(value)
+
+    def validate_skill(self, value):
+        references = list(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
+        if len(references) > MAX_SKILLS_ASKED:
+            raise serializers.ValidationError(
+                _("Ask for at most %(count)d skills.") % {"count": MAX_SKILLS_ASKED}
+            )
+        return references
 
     def validate(self, attrs):
         if attrs["from"] >= attrs["to"]:
@@ -125,7 +134,9 @@ class AvailabilityQuerySerializer(serializers.Serializer):
 
 def _id_list(value: str) -> list[int]:
     parts = [part.strip() for part in value.split(",") if part.strip()]
-    if not parts or not all(part.isdigit() and len(part) <= 18 for part in parts):
+    if not parts or not all(
+        part.isascii() and part.isdigit() and len(part) <= 18 for part in parts
+    ):
         raise serializers.ValidationError(_("Give ids as comma-separated numbers."))
     if len(parts) > 500:
         raise serializers.ValidationError(_("Give at most 500 ids."))
@@ -158,14 +169,22 @@ class DemandSerializer(serializers.Serializer):
     key = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False, allow_null=True)
     skills = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, default=list, max_length=50
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        max_length=MAX_SKILLS_ASKED,
     )
-    vars()["from"] = serializers.DateTimeField()
-    to = serializers.DateTimeField()
+    vars()["from"] = AwareDateTimeField()
+    to = AwareDateTimeField()
 
     def validate(self, attrs):
         if attrs["from"] >= attrs["to"]:
             raise serializers.ValidationError({"to": [_("The end must be after the start.")]})
+        if attrs["to"] - attrs["from"] > timedelta(days=settings.RESOURCES_MAX_ALLOCATION_DAYS):
+            raise serializers.ValidationError(
+                {"to": [_("A booking lasts at most %(days)d days.")
+                        % {"days": settings.RESOURCES_MAX_ALLOCATION_DAYS}]}
+            )  # fmt: skip
         return attrs
 
 
@@ -174,15 +193,13 @@ class MatchSerializer(serializers.Serializer):
 
     demands = DemandSerializer(many=True, allow_empty=False)
     resources = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False
+        child=IdField(), required=False, allow_empty=False, max_length=5000
     )
     strategy = serializers.ChoiceField(
         choices=MatchStrategy.choices, required=False, default=MatchStrategy.HUNGARIAN
     )
     commit = serializers.BooleanField(required=False, default=False)
-    project = serializers.IntegerField(
-        min_value=1, required=False, help_text=_("Required with commit: what to book for.")
-    )
+    project = IdField(required=False, help_text=_("Required with commit: what to book for."))
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
     def validate_demands(self, demands):
@@ -194,6 +211,9 @@ class MatchSerializer(serializers.Serializer):
         keys = [demand["key"] for demand in demands]
         if len(set(keys)) != len(keys):
             raise serializers.ValidationError(_("Each demand needs a key of its own."))
+        first = min(demand["from"] for demand in demands)
+        if max(demand["to"] for demand in demands) - first > AVAILABILITY_MAX_WINDOW:
+            raise serializers.ValidationError(_("Plan at most 31 days in one request."))
         return demands
 
     def validate(self, attrs):
@@ -203,8 +223,8 @@ class MatchSerializer(serializers.Serializer):
 
 
 class HistoryQuerySerializer(serializers.Serializer):
-    vars()["from"] = serializers.DateTimeField(required=False)
-    to = serializers.DateTimeField(required=False)
+    vars()["from"] = AwareDateTimeField(required=False)
+    to = AwareDateTimeField(required=False)
     page = serializers.IntegerField(min_value=1, required=False, default=1, max_value=1_000_000)
     page_size = serializers.IntegerField(min_value=1, max_value=500, required=False, default=50)
 

@@ -207,7 +207,7 @@ class AvailabilityView(generics.ListAPIView):
     @extend_schema(parameters=[AvailabilityQuerySerializer])
     def get(self, request):
         query = _valid(AvailabilityQuerySerializer, request.query_params)
-        references = [s.strip() for s in query.get("skill", "").split(",") if s.strip()]
+        references = query.get("skill", [])
         known = selectors.skills_by_reference(references)
         skills = [known[reference] for reference in references if reference in known]
         if unknown := [reference for reference in references if reference not in known]:
