@@ -1,6 +1,7 @@
 """Resources benchmarks (run by `make bench` through bench/run.py, against its gunicorn).
 
-- booking: POST /api/v1/allocate from 8 concurrent clients over 100 resources, against the
+- booking: POST /api/v1/allocate from 8 concurrent clients over 100 resources (never
+  colliding), then over 5 resources with random overlapping windows (mostly 409s), against the
   raw database limit (the same exclusion-checked inserts straight into PostgreSQL with
   psycopg, 8 threads) and the framework ceiling (a bare Django view doing one indexed query
   under the same gunicorn). Targets: >= 50% of the ceiling, p95 < 50 ms, zero overlaps;
@@ -165,6 +166,16 @@ def booking(base_url: str, token: str) -> None:
     print(f"booking.ratio_to_framework_ceiling {ceiling:.2f} ({verdict} target 0.50)")
     print(f"booking.ratio_to_raw_database {raw:.2f}")
     print(f"booking.p95_verdict {'meets' if p95 < 50 else 'ABOVE'} target < 50 ms")
+    # Contended: 8 clients on 5 resources, random overlapping windows.
+    epoch = str(int(window(ROUNDS + 1, 0).timestamp()))
+    contended_env = {**env, "BENCH_RESOURCES": "5", "BENCH_BASE_EPOCH": epoch}
+    contended = wrk(base_url + "/api/v1/allocate", "bench/allocate_contended.lua", contended_env)
+    print(f"booking.contended.per_s {contended['rps']:.0f}")
+    print(f"booking.contended.p95_ms {contended['p95_ms']:.2f}")
+    print(
+        f"booking.contended.outcomes created={contended['created']}"
+        f" conflicts={contended['conflicts']} other={contended['other']}"
+    )
     overlaps = overlapping_pairs()
     print(
         f"booking.overlapping_pairs {overlaps} ({'meets' if overlaps == 0 else 'FAILS'} target 0)"
