@@ -10,3 +10,34 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CatalogueAdminMixin:
+    """Reference data edited in the admin is written through apps.core.catalogue, like the
+    API: validated, locked and audited the same way."""
+
+    def save_model(self, request, obj, form, change):
+        from apps.core import catalogue
+
+        names = form.changed_data if change else list(form.cleaned_data)
+        fields = {name: form.cleaned_data[name] for name in names}
+        if change:
+            saved = catalogue.catalogue_update(instance=obj, actor=request.user, **fields)
+        else:
+            saved = catalogue.catalogue_create(model=type(obj), actor=request.user, **fields)
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # many-to-many fields were set by the catalogue service
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        from apps.core import catalogue
+
+        catalogue.catalogue_delete(instance=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        from apps.core import catalogue
+
+        for obj in queryset:
+            catalogue.catalogue_delete(instance=obj, actor=request.user)

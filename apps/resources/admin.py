@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.audit.admin import AuditHistoryMixin
+from apps.core.admin_mixins import CatalogueAdminMixin
 from apps.core.exceptions import DomainError
 from apps.resources import selectors, services
 from apps.resources.choices import AllocationStatus
@@ -22,32 +23,8 @@ from apps.resources.models import Allocation, Project, Resource, Skill
 from apps.resources.services import AllocationItem
 
 
-class CatalogueAdmin(AuditHistoryMixin, admin.ModelAdmin):
-    """Skills, resources and projects are written through the services, like the API."""
-
-    def save_model(self, request, obj, form, change):
-        skills = form.cleaned_data.get("skills") if "skills" in form.fields else None
-        names = form.changed_data if change else list(form.cleaned_data)
-        fields = {name: form.cleaned_data[name] for name in names if name != "skills"}
-        if change:
-            saved = services.catalogue_update(
-                instance=obj, actor=request.user, skills=skills, **fields
-            )
-        else:
-            saved = services.catalogue_create(
-                model=type(obj), actor=request.user, skills=skills, **fields
-            )
-        obj.pk = saved.pk
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the service has set the skills
-
-    def delete_model(self, request, obj):
-        services.catalogue_delete(instance=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            services.catalogue_delete(instance=obj, actor=request.user)
+class CatalogueAdmin(CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
+    """Skills, resources and projects are written through the catalogue service."""
 
 
 @admin.register(Skill)

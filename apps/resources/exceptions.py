@@ -19,10 +19,3 @@ class BookingContention(Conflict):
 
     problem_type = "booking-contention"
     title = _("Concurrent bookings got in the way.")
-
-
-class InUse(Conflict):
-    """The record is referenced by bookings and cannot be deleted (deactivate it instead)."""
-
-    problem_type = "in-use"
-    title = _("The record is in use.")

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.range import Range
@@ -19,8 +18,8 @@ from apps.audit.services import event_emit
 from apps.core.exceptions import Conflict, NotFound
 from apps.resources import matching, selectors
 from apps.resources.choices import AllocationStatus
-from apps.resources.exceptions import AllocationConflict, BookingContention, InUse
-from apps.resources.models import Allocation, Project, Resource, Skill
+from apps.resources.exceptions import AllocationConflict, BookingContention
+from apps.resources.models import Allocation, Project, Resource
 
 # SQLSTATEs of transactions PostgreSQL aborted because of concurrent ones: run them again.
 _RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
@@ -51,100 +50,6 @@ def _retrying_deadlocks[T](work: Callable[[], T]) -> T:
                 ) from exc
             time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311  (jitter, not a secret)
     raise AssertionError("unreachable")
-
-
-# --- The catalogue -----------------------------------------------------------------------
-
-
-def _snapshot(instance) -> dict:
-    if isinstance(instance, Skill):
-        return {"id": instance.pk, "name": instance.name}
-    if isinstance(instance, Project):
-        return {
-            "id": instance.pk,
-            "code": instance.code,
-            "name": instance.name,
-            "active": instance.active,
-        }
-    return {
-        "id": instance.pk,
-        "name": instance.name,
-        "kind": instance.kind,
-        "hourly_cost": str(instance.hourly_cost),
-        "timezone": instance.timezone,
-        "work_days": list(instance.work_days),
-        "work_start": instance.work_start.isoformat("minutes"),
-        "work_end": instance.work_end.isoformat("minutes"),
-        "active": instance.active,
-        "skills": sorted(instance.skills.values_list("id", flat=True)),
-    }
-
-
-def _record(instance, verb: str, actor, *, changed: Sequence[str] = ()) -> None:
-    entity = instance._meta.model_name
-    payload = _snapshot(instance)
-    if changed:
-        payload["changed"] = sorted(changed)
-    event_emit(
-        type=f"resources.{entity}.{verb}",
-        aggregate_type=f"resources.{entity}",
-        aggregate_id=instance.pk,
-        payload=payload,
-        actor=actor,
-    )
-
-
-def _save(instance, *, skills=None) -> None:
-    # full_clean checks field validators and the model's CHECK and UNIQUE constraints, so
-    # bad input is a 400 with field errors rather than an IntegrityError.
-    instance.full_clean()
-    instance.save()
-    if skills is not None:
-        instance.skills.set(skills)
-
-
-@transaction.atomic
-def catalogue_create(*, model: type, actor, skills=None, **fields):
-    """Create a skill, resource or project."""
-    instance = model(**fields)
-    _save(instance, skills=skills)
-    _record(instance, "created", actor)
-    return instance
-
-
-@transaction.atomic
-def catalogue_update(*, instance, actor, skills=None, **fields):
-    """Change some fields of a skill, resource or project (locked while it changes)."""
-    instance = type(instance).objects.select_for_update().get(pk=instance.pk)
-    changed = [name for name, value in fields.items() if getattr(instance, name) != value]
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    before = set(instance.skills.values_list("id", flat=True)) if skills is not None else None
-    _save(instance, skills=skills)
-    if skills is not None and before != {skill.pk for skill in skills}:
-        changed.append("skills")
-    _record(instance, "updated", actor, changed=changed)
-    return instance
-
-
-@transaction.atomic
-def catalogue_delete(*, instance, actor) -> None:
-    """Delete a skill, resource or project that no booking refers to."""
-    instance = type(instance).objects.select_for_update().get(pk=instance.pk)
-    _record(instance, "deleted", actor)
-    try:
-        with transaction.atomic():
-            instance.delete()
-            # Foreign keys are checked at commit; check now, so a booking committed
-            # meanwhile is answered like any other.
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    except (ProtectedError, IntegrityError):
-        raise InUse(
-            _("%(name)s has bookings and cannot be deleted; deactivate it instead.")
-            % {"name": instance}
-        ) from None
 
 
 # --- Bookings ----------------------------------------------------------------------------

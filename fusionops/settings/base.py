@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.events",
     "apps.resources",
+    "apps.inventory",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,10 @@ RESOURCES_MATCH_SURPLUS_SKILL_HOURLY = env.float(
     "RESOURCES_MATCH_SURPLUS_SKILL_HOURLY", default=5.0
 )
 RESOURCES_MATCH_MAX_DEMANDS = env.int("RESOURCES_MATCH_MAX_DEMANDS", default=2000)
+
+# --- Inventory ----------------------------------------------------------------------------
+# How often the worker releases reservations past their expiry.
+INVENTORY_EXPIRY_SWEEP_SECONDS = env.float("INVENTORY_EXPIRY_SWEEP_SECONDS", default=30.0)
 
 # API tokens issued by `manage.py issue_token`.
 API_TOKEN_DEFAULT_TTL = env.str("API_TOKEN_DEFAULT_TTL", default="30d")

@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 
 from apps.audit.projections import get_projection
+from apps.core.catalogue import catalogue_update
 from apps.events.relay import relay_batch
 from apps.resources.models import Allocation, AllocationHistory
-from apps.resources.services import AllocationItem, allocate, catalogue_update
+from apps.resources.services import AllocationItem, allocate
 from tests.helpers import assert_problem
 from tests.resources.factories import ProjectFactory, ResourceFactory
 

@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.catalogue import CatalogueDetailView, CatalogueListView
 from apps.core.api.permissions import require_permissions
 from apps.core.exceptions import NotFound
 from apps.resources import matching, selectors, services
@@ -37,33 +38,6 @@ def _valid(serializer_class, data, **kwargs):
 
 
 # --- The catalogue: skills, resources, projects -----------------------------------------
-
-
-class CatalogueListView(generics.ListCreateAPIView):
-    """List (Viewer, Operator) and create (Operator) through the services."""
-
-    pagination_ordering = ("id",)
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        skills = data.pop("skills", None)
-        serializer.instance = services.catalogue_create(
-            model=self.queryset.model, actor=self.request.user, skills=skills, **data
-        )
-
-
-class CatalogueDetailView(generics.RetrieveUpdateDestroyAPIView):
-    """Read (Viewer, Operator), change and delete (Operator) through the services."""
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        skills = data.pop("skills", None)
-        serializer.instance = services.catalogue_update(
-            instance=serializer.instance, actor=self.request.user, skills=skills, **data
-        )
-
-    def perform_destroy(self, instance):
-        services.catalogue_delete(instance=instance, actor=self.request.user)
 
 
 class SkillListView(CatalogueListView):
