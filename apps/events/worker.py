@@ -11,7 +11,7 @@ from apps.audit.projections import all_projections
 from apps.audit.sealing import audit_seal_pending
 from apps.audit.services import audit_partitions_ensure
 from apps.core.db import raw_connection
-from apps.events import metrics, selectors, services
+from apps.events import metrics, periodic, selectors, services
 from apps.events.relay import relay_batch
 
 logger = structlog.get_logger("fusionops.worker")
@@ -83,6 +83,7 @@ class RelayWorker:
                 try:
                     close_old_connections()
                     self.maintain()
+                    periodic.run_due()
                     self.drain()
                     while audit_seal_pending() and not self.stopping:
                         pass

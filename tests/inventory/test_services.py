@@ -211,3 +211,18 @@ def test_receiving_a_replenishment_closes_it():
     assert Event.objects.filter(
         type="inventory.stock.replenished", payload__replenishment_id=replenishment.pk
     ).exists()
+
+
+def test_the_workers_periodic_job_releases_expired_reservations():
+    from apps.events import periodic
+
+    item, warehouse = ItemFactory(), WarehouseFactory()
+    receive(item, warehouse, 5)
+    services.stock_reserve(
+        lines=[StockLine(item.pk, warehouse.pk, 2)], reference="cart:gone", actor=None,
+        expires_at=timezone.now() - timedelta(seconds=1),
+    )  # fmt: skip
+    job = periodic._jobs["inventory.release_expired_reservations"]
+    job.last_run = 0.0
+    periodic.run_due()
+    assert level(item, warehouse).reserved == 0

@@ -1,0 +1,14 @@
+"""Jobs of the inventory app run by the relay worker."""
+
+from django.conf import settings
+
+from apps.events.periodic import periodic
+from apps.inventory.services import reservations_release_expired
+
+
+@periodic(
+    "inventory.release_expired_reservations",
+    every_seconds=lambda: settings.INVENTORY_EXPIRY_SWEEP_SECONDS,
+)
+def release_expired_reservations() -> int:
+    return reservations_release_expired()
