@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("apps.audit.api.urls")),
     path("", include("apps.events.api.urls")),
     path("", include("apps.resources.api.urls")),
+    path("", include("apps.inventory.api.urls")),
 ]
 
 urlpatterns = [

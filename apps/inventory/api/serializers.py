@@ -1,0 +1,124 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.core.api.fields import IdField, UtcDateTimeField
+from apps.inventory.models import QUANTITY, Item, Location, Replenishment, StockLevel, StockMovement
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    created_at = UtcDateTimeField(read_only=True)
+    updated_at = UtcDateTimeField(read_only=True)
+
+    class Meta:
+        model = Item
+        fields = [
+            "id", "sku", "name", "unit", "unit_price", "active", "auto_reorder",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        extra_kwargs = {"unit_price": {"min_value": 0}}
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "code", "name", "kind", "parent"]
+
+
+class QuantityField(serializers.DecimalField):
+    """A stock quantity: up to three decimals."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**QUANTITY, **kwargs)
+
+
+POSITIVE = Decimal("0.001")
+
+
+class StockLevelSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="item.sku", read_only=True)
+    location_code = serializers.CharField(source="location.code", read_only=True)
+    available = QuantityField(read_only=True)
+    below_reorder = serializers.SerializerMethodField()
+    updated_at = UtcDateTimeField(read_only=True)
+
+    class Meta:
+        model = StockLevel
+        fields = [
+            "id", "item", "sku", "location", "location_code", "on_hand", "reserved", "available",
+            "reorder_point", "reorder_qty", "below_reorder", "updated_at",
+        ]  # fmt: skip
+
+    def get_below_reorder(self, level) -> bool:
+        return level.reorder_point > 0 and level.available < level.reorder_point
+
+
+class StockMovementSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    created_at = UtcDateTimeField(read_only=True)
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id", "item", "location", "kind", "quantity", "on_hand_delta", "reserved_delta",
+            "on_hand_after", "reserved_after", "reference", "reason", "actor", "created_at",
+        ]  # fmt: skip
+
+
+class ReplenishmentSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="item.sku", read_only=True)
+    created_at = UtcDateTimeField(read_only=True)
+    closed_at = UtcDateTimeField(read_only=True)
+
+    class Meta:
+        model = Replenishment
+        fields = ["id", "item", "sku", "location", "quantity", "status", "created_at", "closed_at"]
+
+
+class MovementInputSerializer(serializers.Serializer):
+    """Input of receive and issue."""
+
+    item = IdField()
+    location = IdField()
+    quantity = QuantityField(min_value=POSITIVE)
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AdjustInputSerializer(serializers.Serializer):
+    item = IdField()
+    location = IdField()
+    quantity = QuantityField(help_text=_("Signed: positive adds, negative removes."))
+    reason = serializers.CharField(max_length=2000)
+
+    def validate_quantity(self, value):
+        if value == 0:
+            raise serializers.ValidationError(_("Give a non-zero quantity."))
+        return value
+
+
+class TransferInputSerializer(serializers.Serializer):
+    item = IdField()
+    source = IdField()
+    destination = IdField()
+    quantity = QuantityField(min_value=POSITIVE)
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ThresholdsInputSerializer(serializers.Serializer):
+    item = IdField()
+    location = IdField()
+    reorder_point = QuantityField(min_value=Decimal(0))
+    reorder_qty = QuantityField(min_value=Decimal(0))
+
+
+class ReplenishmentReceiveSerializer(serializers.Serializer):
+    quantity = QuantityField(
+        min_value=POSITIVE, required=False, help_text=_("The requested quantity if omitted.")
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

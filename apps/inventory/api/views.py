@@ -1,0 +1,190 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api.catalogue import CatalogueDetailView, CatalogueListView
+from apps.core.api.permissions import require_permissions
+from apps.inventory import selectors, services
+from apps.inventory.api import filters
+from apps.inventory.api.serializers import (
+    AdjustInputSerializer,
+    ItemSerializer,
+    LocationSerializer,
+    MovementInputSerializer,
+    ReasonSerializer,
+    ReplenishmentReceiveSerializer,
+    ReplenishmentSerializer,
+    StockLevelSerializer,
+    StockMovementSerializer,
+    ThresholdsInputSerializer,
+    TransferInputSerializer,
+)
+from apps.inventory.models import Item, Location
+
+
+def _valid(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ItemListView(CatalogueListView):
+    queryset = Item.objects.all()
+    serializer_class = ItemSerializer
+    filterset_class = filters.ItemFilterSet
+
+
+class ItemDetailView(CatalogueDetailView):
+    queryset = Item.objects.all()
+    serializer_class = ItemSerializer
+
+
+class LocationListView(CatalogueListView):
+    queryset = Location.objects.all()
+    serializer_class = LocationSerializer
+    filterset_class = filters.LocationFilterSet
+
+
+class LocationDetailView(CatalogueDetailView):
+    queryset = Location.objects.all()
+    serializer_class = LocationSerializer
+
+
+class StockLevelListView(generics.ListAPIView):
+    """Stock per item and location (filters: item, location, below_reorder)."""
+
+    serializer_class = StockLevelSerializer
+    filterset_class = filters.StockLevelFilterSet
+    pagination_ordering = ("id",)
+
+    def get_queryset(self):
+        return selectors.stock_level_list()
+
+
+_moved = {201: StockMovementSerializer}
+
+
+class MovementView(APIView):
+    """One stock action (Warehouse): quantities change only through these."""
+
+    permission_classes = [require_permissions("inventory.add_stockmovement")]
+
+
+class ReceiveView(MovementView):
+    @extend_schema(request=MovementInputSerializer, responses=_moved)
+    def post(self, request):
+        data = _valid(MovementInputSerializer, request.data)
+        movement = services.stock_receive(
+            item_id=data["item"], location_id=data["location"], quantity=data["quantity"],
+            reference=data["reference"], reason=data["reason"], actor=request.user,
+        )  # fmt: skip
+        return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+
+class IssueView(MovementView):
+    @extend_schema(request=MovementInputSerializer, responses=_moved)
+    def post(self, request):
+        data = _valid(MovementInputSerializer, request.data)
+        movement = services.stock_issue(
+            item_id=data["item"], location_id=data["location"], quantity=data["quantity"],
+            reference=data["reference"], reason=data["reason"], actor=request.user,
+        )  # fmt: skip
+        return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+
+class AdjustView(MovementView):
+    @extend_schema(request=AdjustInputSerializer, responses=_moved)
+    def post(self, request):
+        data = _valid(AdjustInputSerializer, request.data)
+        movement = services.stock_adjust(
+            item_id=data["item"], location_id=data["location"], quantity=data["quantity"],
+            reason=data["reason"], actor=request.user,
+        )  # fmt: skip
+        return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+
+class TransferView(MovementView):
+    @extend_schema(
+        request=TransferInputSerializer,
+        responses={
+            201: inline_serializer(
+                "Transfer",
+                fields={"out": StockMovementSerializer(), "in": StockMovementSerializer()},
+            )
+        },
+    )
+    def post(self, request):
+        data = _valid(TransferInputSerializer, request.data)
+        out, into = services.stock_transfer(
+            item_id=data["item"], source_id=data["source"], destination_id=data["destination"],
+            quantity=data["quantity"], reference=data["reference"], reason=data["reason"],
+            actor=request.user,
+        )  # fmt: skip
+        return Response(
+            {"out": StockMovementSerializer(out).data, "in": StockMovementSerializer(into).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ThresholdsView(APIView):
+    """Set a level's reorder point and quantity (the level is made at zero if needed)."""
+
+    permission_classes = [require_permissions("inventory.change_stocklevel")]
+
+    @extend_schema(request=ThresholdsInputSerializer, responses={200: StockLevelSerializer})
+    def put(self, request):
+        data = _valid(ThresholdsInputSerializer, request.data)
+        level = services.stock_thresholds_set(
+            item_id=data["item"], location_id=data["location"],
+            reorder_point=data["reorder_point"], reorder_qty=data["reorder_qty"],
+            actor=request.user,
+        )  # fmt: skip
+        level = selectors.stock_level_list().get(pk=level.pk)
+        return Response(StockLevelSerializer(level).data)
+
+
+class StockMovementListView(generics.ListAPIView):
+    """The ledger, newest first."""
+
+    serializer_class = StockMovementSerializer
+    filterset_class = filters.StockMovementFilterSet
+    pagination_ordering = ("-id",)
+
+    def get_queryset(self):
+        return selectors.movement_list()
+
+
+class ReplenishmentListView(generics.ListAPIView):
+    serializer_class = ReplenishmentSerializer
+    filterset_class = filters.ReplenishmentFilterSet
+    pagination_ordering = ("-id",)
+
+    def get_queryset(self):
+        return selectors.replenishment_list()
+
+
+class ReplenishmentReceiveView(APIView):
+    """Book the goods of an open replenishment and close it (Warehouse)."""
+
+    permission_classes = [require_permissions("inventory.change_replenishment")]
+
+    @extend_schema(request=ReplenishmentReceiveSerializer, responses={200: ReplenishmentSerializer})
+    def post(self, request, pk):
+        data = _valid(ReplenishmentReceiveSerializer, request.data)
+        services.replenishment_receive(
+            replenishment_id=pk, quantity=data.get("quantity"), actor=request.user
+        )
+        return Response(ReplenishmentSerializer(selectors.replenishment_list().get(pk=pk)).data)
+
+
+class ReplenishmentCancelView(APIView):
+    permission_classes = [require_permissions("inventory.change_replenishment")]
+
+    @extend_schema(request=ReasonSerializer, responses={200: ReplenishmentSerializer})
+    def post(self, request, pk):
+        data = _valid(ReasonSerializer, request.data)
+        services.replenishment_cancel(
+            replenishment_id=pk, reason=data["reason"], actor=request.user
+        )
+        return Response(ReplenishmentSerializer(selectors.replenishment_list().get(pk=pk)).data)
