@@ -207,6 +207,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" (or "status"); each set of choices gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "ResourceKindEnum": "apps.resources.choices.ResourceKind",
+        "AllocationStatusEnum": "apps.resources.choices.AllocationStatus",
+        "LocationKindEnum": "apps.inventory.choices.LocationKind",
+        "MovementKindEnum": "apps.inventory.choices.MovementKind",
+        "ReplenishmentStatusEnum": "apps.inventory.choices.ReplenishmentStatus",
+    },
 }
 
 # --- Events: the relay and its subscribers -----------------------------------------------

@@ -35,6 +35,11 @@ def test_viewer_reads_and_writes_nothing():
         "resources.view_project",
         "resources.view_allocation",
         "resources.view_allocationhistory",
+        "inventory.view_item",
+        "inventory.view_location",
+        "inventory.view_stocklevel",
+        "inventory.view_stockmovement",
+        "inventory.view_replenishment",
     }
 
 
