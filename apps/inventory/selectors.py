@@ -1,19 +1,18 @@
 """Reads of the inventory app."""
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from apps.inventory.models import Replenishment, StockLevel, StockMovement
+
+# Below the point: a point is set, and available stock (on hand less reserved) is under it.
+BELOW_REORDER = Q(reorder_point__gt=0) & Q(reorder_point__gt=F("on_hand") - F("reserved"))
 
 
 def stock_level_list(*, below_reorder: bool | None = None) -> QuerySet[StockLevel]:
     levels = StockLevel.objects.select_related("item", "location")
     if below_reorder is not None:
-        # Below the point means available (on hand less reserved) is under it.
-        below = levels.filter(reorder_point__gt=0).filter(
-            reorder_point__gt=F("on_hand") - F("reserved")
-        )
-        levels = below if below_reorder else levels.exclude(pk__in=below.values("pk"))
+        levels = levels.filter(BELOW_REORDER) if below_reorder else levels.exclude(BELOW_REORDER)
     return levels
 
 

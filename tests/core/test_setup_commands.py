@@ -82,3 +82,14 @@ def test_the_demo_plant_has_a_week_of_bookings_made_once_through_the_service():
     )
     call_command("load_demo_data", verbosity=0)
     assert Allocation.objects.filter(note="Demo booking").count() == 24
+
+
+@pytest.mark.django_db
+def test_the_demo_warehouses_hold_stock_some_of_it_low():
+    from apps.inventory import selectors
+
+    call_command("load_demo_data", verbosity=0)
+    levels = selectors.stock_level_list()
+    assert {level.location.code for level in levels} >= {"WH-HAM", "WH-BER"}
+    assert selectors.stock_level_list(below_reorder=True).count() >= 2
+    assert selectors.ledger_differences() == []

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.inventory.choices import LocationKind, MovementKind, ReplenishmentStatus
 from apps.inventory.models import Item, Location, Replenishment, StockLevel, StockMovement
+from apps.inventory.selectors import BELOW_REORDER
 
 
 class ItemFilterSet(django_filters.FilterSet):
@@ -36,9 +37,7 @@ class StockLevelFilterSet(django_filters.FilterSet):
         fields = ["item", "location", "below_reorder"]
 
     def filter_below_reorder(self, queryset, name, value):
-        from apps.inventory.selectors import stock_level_list
-
-        return queryset.filter(pk__in=stock_level_list(below_reorder=value).values("pk"))
+        return queryset.filter(BELOW_REORDER) if value else queryset.exclude(BELOW_REORDER)
 
 
 class StockMovementFilterSet(django_filters.FilterSet):

@@ -1,0 +1,124 @@
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from apps.audit.admin import AuditHistoryMixin
+from apps.core.admin_mixins import CatalogueAdminMixin, ReadOnlyAdminMixin
+from apps.core.exceptions import DomainError
+from apps.inventory import services
+from apps.inventory.choices import ReplenishmentStatus
+from apps.inventory.models import Item, Location, Replenishment, StockLevel, StockMovement
+from apps.inventory.selectors import BELOW_REORDER
+
+
+class StockLevelInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Quantities change only through movements: shown here, never edited."""
+
+    model = StockLevel
+    fields = ["location", "on_hand", "reserved", "reorder_point", "reorder_qty"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Item)
+class ItemAdmin(CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
+    audit_aggregate_type = "inventory.item"
+    list_display = ["sku", "name", "unit", "unit_price", "active", "auto_reorder"]
+    list_filter = ["active", "auto_reorder"]
+    search_fields = ["sku", "name"]
+    inlines = [StockLevelInline]
+
+
+@admin.register(Location)
+class LocationAdmin(CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
+    audit_aggregate_type = "inventory.location"
+    list_display = ["code", "name", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+
+
+class BelowReorderFilter(admin.SimpleListFilter):
+    title = _("reorder point")
+    parameter_name = "below_reorder"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Below the reorder point")), ("no", _("At or above"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(BELOW_REORDER)
+        if self.value() == "no":
+            return queryset.exclude(BELOW_REORDER)
+        return queryset
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Levels, highlighted when available stock is under the reorder point."""
+
+    list_display = ["item", "location", "on_hand", "reserved", "available_marked", "reorder_point"]
+    list_filter = [BelowReorderFilter, "location"]
+    list_select_related = ["item", "location"]
+    search_fields = ["item__sku", "item__name", "location__code"]
+
+    @admin.display(description=_("available"))
+    def available_marked(self, level):
+        if level.reorder_point > 0 and level.available < level.reorder_point:
+            return format_html('<strong class="errornote">{} ⚠</strong>', level.available)
+        return level.available
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The ledger: read-only for everyone."""
+
+    list_display = [
+        "created_at", "item", "location", "kind", "quantity", "on_hand_after",
+        "reserved_after", "reference", "actor",
+    ]  # fmt: skip
+    list_filter = ["kind", "location", "created_at"]
+    list_select_related = ["item", "location", "actor"]
+    search_fields = ["item__sku", "reference"]
+    show_full_result_count = False
+
+
+@admin.register(Replenishment)
+class ReplenishmentAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    audit_aggregate_type = "inventory.replenishment"
+    list_display = ["id", "item", "location", "quantity", "status", "created_at", "closed_at"]
+    list_filter = ["status", "location"]
+    list_select_related = ["item", "location"]
+    readonly_fields = ["item", "location", "quantity", "status", "created_at", "closed_at"]
+    actions = ["receive_replenishments", "cancel_replenishments"]
+
+    def has_add_permission(self, request):
+        return False  # opened by low stock, or by the services
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _each_open(self, request, queryset, service, singular, plural):
+        done = 0
+        for pk in queryset.filter(status=ReplenishmentStatus.OPEN).values_list("pk", flat=True):
+            try:
+                service(replenishment_id=pk, actor=request.user)
+                done += 1
+            except DomainError as error:
+                self.message_user(request, f"#{pk}: {error.detail}", messages.ERROR)
+        self.message_user(request, ngettext(singular, plural, done) % {"count": done})
+
+    @admin.action(description=_("Receive selected replenishments"), permissions=["change"])
+    def receive_replenishments(self, request, queryset):
+        self._each_open(
+            request, queryset, services.replenishment_receive,
+            "Received %(count)d replenishment.", "Received %(count)d replenishments.",
+        )  # fmt: skip
+
+    @admin.action(description=_("Cancel selected replenishments"), permissions=["change"])
+    def cancel_replenishments(self, request, queryset):
+        self._each_open(
+            request, queryset, services.replenishment_cancel,
+            "Cancelled %(count)d replenishment.", "Cancelled %(count)d replenishments.",
+        )  # fmt: skip
