@@ -148,6 +148,7 @@ def main() -> None:
         report(rounds)
         # Bookings, matching and history against the same server (bench/resources.py).
         subprocess.run([PYTHON, "-m", "bench.resources", base], cwd=ROOT, env=ENV, check=True)
+        subprocess.run([PYTHON, "-m", "bench.inventory", base], cwd=ROOT, env=ENV, check=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

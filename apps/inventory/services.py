@@ -240,9 +240,10 @@ def stock_issue(
 ) -> StockMovement:
     """Goods leave: at most what is available (on hand and not reserved)."""
     quantity = quantity_of(quantity)
-    _check_active([item_id], [location_id])
     line = StockLine(item_id, location_id, quantity)
     level = _lock_levels([(item_id, location_id)], create=False).get((item_id, location_id))
+    if level is None or not level.item.active:
+        _check_active([item_id], [location_id])  # an unknown or inactive one is a 400
     if level is None or level.available < quantity:
         _refuse_shortages([_shortage(level, line)])
     before = level.available

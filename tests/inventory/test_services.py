@@ -226,3 +226,16 @@ def test_the_workers_periodic_job_releases_expired_reservations():
     job.last_run = 0.0
     periodic.run_due()
     assert level(item, warehouse).reserved == 0
+
+
+def test_unknown_or_inactive_items_and_locations_are_refused():
+    item, warehouse = ItemFactory(), WarehouseFactory()
+    receive(item, warehouse, 5)
+    Item = type(item)
+    Item.objects.filter(pk=item.pk).update(active=False)
+    with pytest.raises(ValidationError) as refused:
+        issue(item, warehouse, 1)
+    assert "item" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        services.stock_issue(item_id=item.pk, location_id=999999, quantity=1, actor=None)
+    assert "location" in refused.value.message_dict

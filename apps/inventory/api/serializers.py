@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.core.api.fields import IdField, UtcDateTimeField
-from apps.inventory.models import QUANTITY, Item, Location, Replenishment, StockLevel, StockMovement
+from apps.inventory.models import QUANTITY, Item, Location, Replenishment, StockLevel
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -54,16 +54,25 @@ class StockLevelSerializer(serializers.ModelSerializer):
         return level.reorder_point > 0 and level.available < level.reorder_point
 
 
-class StockMovementSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+class StockMovementSerializer(serializers.Serializer):
+    # Declared fields rather than a ModelSerializer: every stock action answers with one,
+    # and the ModelSerializer's introspection on each request cost more than the rest.
+    id = serializers.IntegerField(read_only=True)
+    item = serializers.IntegerField(source="item_id", read_only=True)
+    location = serializers.IntegerField(source="location_id", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    quantity = QuantityField(read_only=True)
+    on_hand_delta = QuantityField(read_only=True)
+    reserved_delta = QuantityField(read_only=True)
+    on_hand_after = QuantityField(read_only=True)
+    reserved_after = QuantityField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    actor = serializers.SerializerMethodField()
     created_at = UtcDateTimeField(read_only=True)
 
-    class Meta:
-        model = StockMovement
-        fields = [
-            "id", "item", "location", "kind", "quantity", "on_hand_delta", "reserved_delta",
-            "on_hand_after", "reserved_after", "reference", "reason", "actor", "created_at",
-        ]  # fmt: skip
+    def get_actor(self, movement) -> str | None:
+        return movement.actor.username if movement.actor_id else None
 
 
 class ReplenishmentSerializer(serializers.ModelSerializer):
