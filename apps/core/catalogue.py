@@ -44,9 +44,14 @@ def _record(instance, verb: str, actor, *, changed: Sequence[str] = ()) -> None:
 
 def _save(instance, relations: dict[str, Iterable]) -> None:
     # full_clean checks field validators and the model's CHECK and UNIQUE constraints, so
-    # bad input is a 400 with field errors rather than an IntegrityError.
+    # bad input is a 400 with field errors rather than an IntegrityError; a duplicate
+    # written concurrently, after the check, is a conflict.
     instance.full_clean()
-    instance.save()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise Conflict(_("Another record with these values was saved meanwhile.")) from None
     for name, related in relations.items():
         getattr(instance, name).set(related)
 
@@ -73,7 +78,8 @@ def catalogue_create(*, model: type, actor, **fields):
 def catalogue_update(*, instance, actor, **fields):
     """Change some fields (many-to-many ones replace the set); the event lists only the
     fields whose values really changed."""
-    instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    # NO KEY: rows that refer to this one (stock movements, bookings) are not held up.
+    instance = type(instance).objects.select_for_update(no_key=True).get(pk=instance.pk)
     plain, relations = _split(type(instance), fields)
     changed = [name for name, value in plain.items() if getattr(instance, name) != value]
     before = {name: {r.pk for r in getattr(instance, name).all()} for name in relations}

@@ -36,10 +36,10 @@ def periodic(name: str, *, every_seconds: Callable[[], float]):
 def run_due(*, now: float | None = None) -> None:
     now = time.monotonic() if now is None else now
     for job in _jobs.values():
-        if job.last_run and now - job.last_run < job.every_seconds():
-            continue
-        job.last_run = now
         try:
+            if job.last_run and now - job.last_run < job.every_seconds():
+                continue
+            job.last_run = now
             done = job.run()
         except Exception:
             logger.exception("worker.periodic_job_failed", job=job.name)

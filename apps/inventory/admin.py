@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -20,6 +21,9 @@ class StockLevelInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("location")
 
 
 @admin.register(Item)
@@ -65,7 +69,7 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("available"))
     def available_marked(self, level):
-        if level.reorder_point > 0 and level.available < level.reorder_point:
+        if level.below_reorder:
             return format_html('<strong class="errornote">{} ⚠</strong>', level.available)
         return level.available
 
@@ -107,6 +111,8 @@ class ReplenishmentAdmin(AuditHistoryMixin, admin.ModelAdmin):
                 done += 1
             except DomainError as error:
                 self.message_user(request, f"#{pk}: {error.detail}", messages.ERROR)
+            except ValidationError as error:
+                self.message_user(request, f"#{pk}: {' '.join(error.messages)}", messages.ERROR)
         self.message_user(request, ngettext(singular, plural, done) % {"count": done})
 
     @admin.action(description=_("Receive selected replenishments"), permissions=["change"])

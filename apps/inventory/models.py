@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,18 @@ class Location(models.Model):
     def __str__(self):
         return self.code
 
+    def clean(self):
+        # A bin lies in a warehouse (not in a bin, nor in itself), and a location that
+        # holds bins stays a warehouse.
+        if self.kind == LocationKind.BIN and self.parent_id is not None:
+            parent = (
+                Location.objects.filter(pk=self.parent_id).values_list("kind", flat=True).first()
+            )
+            if self.parent_id == self.pk or parent != LocationKind.WAREHOUSE:
+                raise ValidationError({"parent": _("A bin lies in a warehouse.")})
+        if self.kind == LocationKind.BIN and self.pk and self.children.exists():
+            raise ValidationError({"kind": _("A location that holds bins is a warehouse.")})
+
 
 class StockLevel(models.Model):
     """How much of an item a location holds, and how much of that is promised.
@@ -128,6 +141,11 @@ class StockLevel(models.Model):
     @property
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
+
+    @property
+    def below_reorder(self) -> bool:
+        """A point is set and available stock is under it (selectors.BELOW_REORDER in SQL)."""
+        return self.reorder_point > 0 and self.available < self.reorder_point
 
 
 class StockMovement(models.Model):

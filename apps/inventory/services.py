@@ -1,6 +1,9 @@
 """Every change of stock: one transaction that locks the levels it touches (always in
 (item, location) order, so concurrent movements queue instead of deadlocking), writes the
-ledger, and records its events. Low stock is detected here, once per crossing."""
+ledger, and records its events. Low stock is detected here, once per crossing.
+
+Lock order, everywhere: reservations, then levels, then replenishments. A new service must
+keep it, or it can deadlock with these."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,10 +41,10 @@ def quantity_of(value, *, field: str = "quantity", signed: bool = False) -> Deci
         raise ValidationError({field: [_("Give a number.")]}) from None
     if not quantity.is_finite():
         raise ValidationError({field: [_("Give a number.")]})
-    if quantity != quantity.quantize(Decimal("0.001")):
-        raise ValidationError({field: [_("Use at most three decimals.")]})
     if abs(quantity) > MAX_QUANTITY:
         raise ValidationError({field: [_("The quantity is too large.")]})
+    if quantity != quantity.quantize(Decimal("0.001")):
+        raise ValidationError({field: [_("Use at most three decimals.")]})
     if quantity == 0 or (quantity < 0 and not signed):
         message = _("Give a non-zero quantity.") if signed else _("Give a positive quantity.")
         raise ValidationError({field: [message]})
@@ -101,6 +104,8 @@ def _move(
     reason: str = "",
     actor=None,
 ) -> StockMovement:
+    if level.on_hand + on_hand > MAX_QUANTITY:
+        raise ValidationError({"quantity": [_("The location cannot hold that much.")]})
     level.on_hand += on_hand
     level.reserved += reserved
     level.save(update_fields=["on_hand", "reserved", "updated_at"])
@@ -175,9 +180,13 @@ def _replenishment_for(level: StockLevel, actor) -> Replenishment:
     """The level's open replenishment, opened now if there is none. (The level is locked,
     so no concurrent movement opens one meanwhile; the partial unique index is the
     guarantee.)"""
-    open_ = Replenishment.objects.filter(
-        item_id=level.item_id, location_id=level.location_id, status=ReplenishmentStatus.OPEN
-    ).first()
+    open_ = (
+        Replenishment.objects.select_for_update()
+        .filter(
+            item_id=level.item_id, location_id=level.location_id, status=ReplenishmentStatus.OPEN
+        )
+        .first()
+    )
     if open_ is not None:
         return open_
     replenishment = Replenishment.objects.create(
@@ -324,6 +333,7 @@ def stock_reserve(
         raise ValidationError({"lines": [_("Reserve at least one line.")]})
     if not reference:
         raise ValidationError({"reference": [_("Say what the stock is reserved for.")]})
+    _validate_expiry(expires_at)
     lines = [
         StockLine(line.item_id, line.location_id, quantity_of(line.quantity)) for line in lines
     ]
@@ -382,6 +392,15 @@ def _close_reservations(reservations, *, status: str, actor, reason: str) -> int
     return len(reservations)
 
 
+def _validate_expiry(expires_at: datetime | None) -> None:
+    if expires_at is None:
+        return
+    if timezone.is_naive(expires_at):
+        raise ValidationError({"expires_at": [_("Give the time with its UTC offset.")]})
+    if expires_at <= timezone.now():
+        raise ValidationError({"expires_at": [_("Give a time in the future.")]})
+
+
 def _active_reservations(**filters) -> list[Reservation]:
     return list(
         Reservation.objects.select_for_update()
@@ -406,8 +425,9 @@ def stock_release(*, reference: str, actor, reason: str = "released") -> int:
 def reservation_extend(*, reference: str, expires_at: datetime, actor) -> int:
     """Push back the expiry of `reference`'s active reservations, before they expire."""
     now = timezone.now()
-    if expires_at <= now:
-        raise ValidationError({"expires_at": [_("Extend to a time in the future.")]})
+    if expires_at is None:
+        raise ValidationError({"expires_at": [_("Give the new expiry.")]})
+    _validate_expiry(expires_at)
     reservations = _active_reservations(reference=reference)
     if not reservations:
         raise NotFound(_("There is no active reservation for that reference."))
@@ -426,22 +446,24 @@ def reservation_extend(*, reference: str, expires_at: datetime, actor) -> int:
     return len(reservations)
 
 
-def reservations_release_expired(*, batch: int = 200) -> int:
-    """Release reservations past their expiry (the worker runs this), in batches; each
-    batch is its own transaction and skips rows another worker holds."""
+def reservations_release_expired(*, batch: int = 200, batches: int = 10) -> int:
+    """Release reservations past their expiry (the worker runs this), oldest expiry first,
+    in at most `batches` batches per run so the relay is not held up; each batch is its own
+    transaction and skips rows another worker holds."""
     released = 0
-    while True:
+    for _batch in range(batches):
         with transaction.atomic():
             due = list(
                 Reservation.objects.select_for_update(skip_locked=True)
                 .filter(status=ReservationStatus.ACTIVE, expires_at__lte=timezone.now())
-                .order_by("item_id", "location_id", "pk")[:batch]
+                .order_by("expires_at", "pk")[:batch]
             )
             released += _close_reservations(
                 due, status=ReservationStatus.RELEASED, actor=None, reason="expired"
             )
         if len(due) < batch:
-            return released
+            break
+    return released
 
 
 # --- Thresholds and replenishment --------------------------------------------------------
@@ -481,9 +503,13 @@ def stock_thresholds_set(
 
 
 def _open_replenishment(replenishment_id: int) -> Replenishment:
-    replenishment = Replenishment.objects.select_for_update().filter(pk=replenishment_id).first()
-    if replenishment is None:
+    """The replenishment, locked after its level (the order movements lock them in), and
+    still open."""
+    found = Replenishment.objects.filter(pk=replenishment_id).values("item_id", "location_id")
+    if not found:
         raise NotFound(_("There is no such replenishment."))
+    _lock_levels([(found[0]["item_id"], found[0]["location_id"])], create=True)
+    replenishment = Replenishment.objects.select_for_update().get(pk=replenishment_id)
     if replenishment.status != ReplenishmentStatus.OPEN:
         raise Conflict(
             _("The replenishment is already %(status)s.") % {"status": replenishment.status}

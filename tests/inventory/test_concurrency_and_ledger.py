@@ -85,3 +85,23 @@ def test_the_ledger_check_finds_a_tampered_level():
     with pytest.raises(CommandError, match="1 stock level"):
         call_command("check_stock_ledger", stdout=out)
     assert f"item {item.pk} at location {warehouse.pk}: level on hand 7.000" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_transfers_in_opposite_directions_do_not_deadlock():
+    item, north, south = ItemFactory(), WarehouseFactory(), WarehouseFactory()
+    for location in (north, south):
+        services.stock_receive(item_id=item.pk, location_id=location.pk, quantity=50, actor=None)
+
+    def transfer(index):
+        source, destination = (north, south) if index % 2 else (south, north)
+        return services.stock_transfer(
+            item_id=item.pk, source_id=source.pk, destination_id=destination.pk, quantity=1,
+            actor=None,
+        )  # fmt: skip
+
+    outcomes = run_concurrently(16, transfer)
+    assert "refused" not in outcomes
+    levels = StockLevel.objects.filter(item=item)
+    assert sum(level.on_hand for level in levels) == 100
+    assert [d for d in selectors.ledger_differences() if d["item"] == item.pk] == []

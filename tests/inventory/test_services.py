@@ -12,7 +12,7 @@ from apps.audit.models import Event
 from apps.core.exceptions import NotFound
 from apps.inventory import services
 from apps.inventory.exceptions import InsufficientStock
-from apps.inventory.models import Replenishment, StockLevel, StockMovement
+from apps.inventory.models import Replenishment, Reservation, StockLevel, StockMovement
 from apps.inventory.services import StockLine
 from tests.inventory.factories import ItemFactory, WarehouseFactory
 
@@ -32,6 +32,13 @@ def receive(item, location, quantity, **kwargs):
 def issue(item, location, quantity, **kwargs):
     return services.stock_issue(
         item_id=item.pk, location_id=location.pk, quantity=quantity, actor=None, **kwargs
+    )
+
+
+def expire(reference):
+    """Time passes: the reservation's expiry is behind us."""
+    Reservation.objects.filter(reference=reference).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
     )
 
 
@@ -159,8 +166,9 @@ def test_expired_reservations_are_released_and_live_ones_can_be_extended():
         lines=[StockLine(item.pk, warehouse.pk, 1)],
         reference="cart:a",
         actor=None,
-        expires_at=timezone.now() - timedelta(seconds=1),
+        expires_at=soon,
     )
+    expire("cart:a")
     services.stock_reserve(
         lines=[StockLine(item.pk, warehouse.pk, 2)], reference="cart:b", actor=None, expires_at=soon
     )
@@ -220,8 +228,9 @@ def test_the_workers_periodic_job_releases_expired_reservations():
     receive(item, warehouse, 5)
     services.stock_reserve(
         lines=[StockLine(item.pk, warehouse.pk, 2)], reference="cart:gone", actor=None,
-        expires_at=timezone.now() - timedelta(seconds=1),
+        expires_at=timezone.now() + timedelta(minutes=1),
     )  # fmt: skip
+    expire("cart:gone")
     job = periodic._jobs["inventory.release_expired_reservations"]
     job.last_run = 0.0
     periodic.run_due()
@@ -239,3 +248,39 @@ def test_unknown_or_inactive_items_and_locations_are_refused():
     with pytest.raises(ValidationError) as refused:
         services.stock_issue(item_id=item.pk, location_id=999999, quantity=1, actor=None)
     assert "location" in refused.value.message_dict
+
+
+def test_reservation_times_must_be_aware_and_ahead():
+    item, warehouse = ItemFactory(), WarehouseFactory()
+    receive(item, warehouse, 5)
+    for expires_at in (timezone.now() - timedelta(seconds=1), timezone.now().replace(tzinfo=None)):
+        with pytest.raises(ValidationError):
+            services.stock_reserve(
+                lines=[StockLine(item.pk, warehouse.pk, 1)], reference="r", actor=None,
+                expires_at=expires_at,
+            )  # fmt: skip
+    assert level(item, warehouse).reserved == 0
+
+
+def test_huge_quantities_are_refused_not_crashed():
+    item, warehouse = ItemFactory(), WarehouseFactory()
+    with pytest.raises(ValidationError):
+        receive(item, warehouse, "1e26")
+    receive(item, warehouse, "99999999999")
+    with pytest.raises(ValidationError):
+        receive(item, warehouse, "1")
+    assert level(item, warehouse).on_hand == Decimal("99999999999")
+
+
+def test_a_bin_lies_in_a_warehouse():
+    from apps.core.catalogue import catalogue_create, catalogue_update
+    from apps.inventory.models import Location
+
+    warehouse = WarehouseFactory()
+    bin_ = catalogue_create(
+        model=Location, actor=None, code="B1", name="b", kind="bin", parent=warehouse
+    )
+    with pytest.raises(ValidationError):
+        catalogue_create(model=Location, actor=None, code="B2", name="b", kind="bin", parent=bin_)
+    with pytest.raises(ValidationError):
+        catalogue_update(instance=warehouse, actor=None, kind="bin", parent=bin_)

@@ -51,7 +51,7 @@ class StockLevelSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_below_reorder(self, level) -> bool:
-        return level.reorder_point > 0 and level.available < level.reorder_point
+        return level.below_reorder
 
 
 class StockMovementSerializer(serializers.Serializer):
