@@ -1,7 +1,9 @@
 """Subscribers of the core app."""
 
 from apps.audit.projections import Projection, register
+from apps.core.idempotency import idempotency_keys_purge
 from apps.core.models import SettingChange
+from apps.events.periodic import periodic
 
 
 @register
@@ -29,3 +31,8 @@ class SettingHistory(Projection):
 
     def reset(self):
         SettingChange.objects.all().delete()
+
+
+@periodic("core.purge_idempotency_keys", every_seconds=lambda: 3600)
+def purge_idempotency_keys() -> int:
+    return idempotency_keys_purge()

@@ -76,3 +76,29 @@ class SettingChange(models.Model):
 
     def __str__(self):
         return f"{self.key} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` for one POST: who sent it, a hash of the request, and
+    the response, written in the transaction of the write it protects (so a key exists
+    exactly when its write committed)."""
+
+    owner = models.CharField(_("caller"), max_length=64)
+    key = models.CharField(_("key"), max_length=255)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status"), null=True)
+    response_body = models.TextField(_("response"), blank=True)
+    response_headers = models.JSONField(_("response headers"), default=dict)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="core_idempotency_key_unique")
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="core_idempotency_expiry_idx")]
+
+    def __str__(self):
+        return f"{self.owner}: {self.key}"

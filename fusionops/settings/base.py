@@ -233,6 +233,12 @@ AUDIT_PARTITION_MONTHS = env.int("AUDIT_PARTITION_MONTHS", default=12)
 # Settled deliveries and their markers are kept this long (the log itself is kept forever).
 EVENTS_DELIVERY_RETENTION_DAYS = env.int("EVENTS_DELIVERY_RETENTION_DAYS", default=14)
 
+# --- Idempotency keys (POST with an Idempotency-Key header) ------------------------------
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# A retry that arrives while the first request is still running waits this long for it,
+# then gets 409 with Retry-After.
+IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=10.0)
+
 # --- Resources and bookings ---------------------------------------------------------------
 RESOURCES_MAX_ALLOCATION_DAYS = env.int("RESOURCES_MAX_ALLOCATION_DAYS", default=14)
 # A booking that deadlocks with concurrent ones is run again this many times in all.

@@ -355,3 +355,14 @@ def test_who_may_call_each_endpoint(client_as, api_client, method, url, allowed,
             assert response.status_code < 300, (role, response.content)
         else:
             assert_problem(response, 403)
+
+
+def test_a_retried_booking_with_an_idempotency_key_books_once(client_as):
+    operator = client_as("Operator")
+    resource, project = ResourceFactory(), ProjectFactory()
+    body = {"project": project.pk, "items": [item(resource)]}
+    first = operator.post("/api/v1/allocate", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    again = operator.post("/api/v1/allocate", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Allocation.objects.filter(resource=resource).count() == 1

@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from apps.core.api.catalogue import CatalogueDetailView, CatalogueListView
 from apps.core.api.permissions import require_permissions
+from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.inventory import selectors, services
 from apps.inventory.api import filters
 from apps.inventory.api.serializers import (
@@ -72,7 +73,10 @@ class MovementView(APIView):
 
 
 class ReceiveView(MovementView):
-    @extend_schema(request=MovementInputSerializer, responses=_moved)
+    @extend_schema(
+        request=MovementInputSerializer, responses=_moved, parameters=[IDEMPOTENCY_KEY_PARAMETER]
+    )
+    @idempotent()
     def post(self, request):
         data = _valid(MovementInputSerializer, request.data)
         movement = services.stock_receive(
@@ -83,7 +87,10 @@ class ReceiveView(MovementView):
 
 
 class IssueView(MovementView):
-    @extend_schema(request=MovementInputSerializer, responses=_moved)
+    @extend_schema(
+        request=MovementInputSerializer, responses=_moved, parameters=[IDEMPOTENCY_KEY_PARAMETER]
+    )
+    @idempotent()
     def post(self, request):
         data = _valid(MovementInputSerializer, request.data)
         movement = services.stock_issue(
@@ -94,7 +101,10 @@ class IssueView(MovementView):
 
 
 class AdjustView(MovementView):
-    @extend_schema(request=AdjustInputSerializer, responses=_moved)
+    @extend_schema(
+        request=AdjustInputSerializer, responses=_moved, parameters=[IDEMPOTENCY_KEY_PARAMETER]
+    )
+    @idempotent()
     def post(self, request):
         data = _valid(AdjustInputSerializer, request.data)
         movement = services.stock_adjust(
@@ -113,7 +123,9 @@ class TransferView(MovementView):
                 fields={"out": StockMovementSerializer(), "in": StockMovementSerializer()},
             )
         },
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
     )
+    @idempotent()
     def post(self, request):
         data = _valid(TransferInputSerializer, request.data)
         out, into = services.stock_transfer(

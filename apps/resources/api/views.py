@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from apps.core.api.catalogue import CatalogueDetailView, CatalogueListView
 from apps.core.api.permissions import require_permissions
 from apps.core.exceptions import NotFound
+from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.resources import matching, selectors, services
 from apps.resources.api import filters
 from apps.resources.api.serializers import (
@@ -88,7 +89,12 @@ class AllocateView(APIView):
 
     permission_classes = [require_permissions("resources.add_allocation")]
 
-    @extend_schema(request=AllocateSerializer, responses={201: _allocations_out})
+    @extend_schema(
+        request=AllocateSerializer,
+        responses={201: _allocations_out},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @idempotent()
     def post(self, request):
         data = _valid(AllocateSerializer, request.data)
         allocations = services.allocate(

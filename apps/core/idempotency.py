@@ -1,0 +1,177 @@
+"""Idempotency keys for POST endpoints.
+
+A client that may retry sends `Idempotency-Key: <1 to 255 printable characters>`. The key is
+claimed (a row under a unique constraint per caller) in the same transaction as the write,
+and the response is stored in that transaction too, so:
+
+- the same key with the same request answers the stored status and body again, with
+  `Idempotent-Replayed: true`, and nothing is written twice;
+- the same key with another request is a 422;
+- a retry that arrives while the first is still running waits for it (PostgreSQL holds
+  its insert on the unique index until the first commits), then replays; after
+  IDEMPOTENCY_WAIT_SECONDS it gets 409 with Retry-After instead;
+- a request that fails writes nothing, its key included: the client may simply retry.
+
+Keys expire after IDEMPOTENCY_KEY_TTL_HOURS; an expired key is claimed afresh, and the
+worker purges them.
+"""
+
+import functools
+import hashlib
+import json
+import math
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
+
+from apps.core.models import IdempotencyKey
+from apps.core.problems import problem_response
+
+HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="Send the same key again to retry safely: the first response is replayed.",
+)
+REPLAYED_HEADER = "Idempotent-Replayed"
+KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
+_LOCK_NOT_AVAILABLE = "55P03"
+# Response headers worth replaying (the body and status carry the rest).
+_KEPT_HEADERS = ("Location", "Content-Type")
+
+# Claim the key: insert it, or take over an expired one. Returns a row only when this
+# request may run; waits (up to lock_timeout) while another transaction holds the key.
+_CLAIM = """
+INSERT INTO core_idempotencykey
+    (owner, key, request_hash, status_code, response_body, response_headers, created_at,
+     expires_at)
+VALUES (%(owner)s, %(key)s, %(hash)s, NULL, '', '{}', %(now)s, %(expires)s)
+ON CONFLICT (owner, key) DO UPDATE
+    SET request_hash = EXCLUDED.request_hash, status_code = NULL, response_body = '',
+        response_headers = '{}', created_at = EXCLUDED.created_at,
+        expires_at = EXCLUDED.expires_at
+    WHERE core_idempotencykey.expires_at <= %(now)s
+RETURNING id
+"""
+
+
+def request_hash(request) -> str:
+    """The method, path and (canonical) body of a request."""
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _owner(request) -> str:
+    return f"user:{request.user.pk}"
+
+
+def _replay(stored: IdempotencyKey) -> HttpResponse:
+    response = HttpResponse(stored.response_body, status=stored.status_code)
+    for name, value in stored.response_headers.items():
+        response[name] = value
+    response[REPLAYED_HEADER] = "true"
+    return response
+
+
+def idempotent(*, required: bool = False):
+    """Decorate a DRF view's `post` so that it honours Idempotency-Key (see the module)."""
+
+    def decorate(post):
+        @functools.wraps(post)
+        def wrapper(view, request, *args, **kwargs):
+            key = request.headers.get(HEADER)
+            if key is None:
+                if required:
+                    return problem_response(
+                        status=400,
+                        problem_type="idempotency-key-required",
+                        detail=_("Send an Idempotency-Key header with this request."),
+                    )
+                return post(view, request, *args, **kwargs)
+            if not KEY_PATTERN.fullmatch(key):
+                return problem_response(
+                    status=400,
+                    problem_type="invalid-idempotency-key",
+                    detail=_("An Idempotency-Key is 1 to 255 printable ASCII characters."),
+                )
+            return _run_once(view, request, key, post, args, kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _run_once(view, request, key, post, args, kwargs):
+    owner, fingerprint, now = _owner(request), request_hash(request), timezone.now()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, true)",
+                    [f"{int(settings.IDEMPOTENCY_WAIT_SECONDS * 1000)}ms"],
+                )
+                cursor.execute(
+                    _CLAIM,
+                    {
+                        "owner": owner,
+                        "key": key,
+                        "hash": fingerprint,
+                        "now": now,
+                        "expires": now + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
+                    },
+                )
+                claimed = cursor.fetchone()
+                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+            if claimed is None:
+                stored = IdempotencyKey.objects.get(owner=owner, key=key)
+                if stored.request_hash != fingerprint:
+                    return problem_response(
+                        status=422,
+                        problem_type="idempotency-key-reused",
+                        detail=_("This Idempotency-Key was used for another request."),
+                    )
+                return _replay(stored)
+            response = post(view, request, *args, **kwargs)
+            if response.status_code >= 300:
+                # Nothing was written (the error rolls the transaction back), the key
+                # included: a retry runs afresh.
+                transaction.set_rollback(True)
+                return response
+            response = view.finalize_response(request, response, *args, **kwargs)
+            response.render()
+            IdempotencyKey.objects.filter(pk=claimed[0]).update(
+                status_code=response.status_code,
+                response_body=response.content.decode(),
+                response_headers={
+                    name: response[name] for name in _KEPT_HEADERS if response.has_header(name)
+                },
+            )
+            return response
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+            raise
+        wait = max(1, math.ceil(settings.IDEMPOTENCY_WAIT_SECONDS))
+        return problem_response(
+            status=409,
+            problem_type="idempotency-key-in-flight",
+            detail=_("A request with this Idempotency-Key is still running; retry shortly."),
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def idempotency_keys_purge(*, batch: int = 5000) -> int:
+    """Delete expired keys, in batches; returns how many (the worker runs this)."""
+    purged = 0
+    while True:
+        expired = IdempotencyKey.objects.filter(expires_at__lte=timezone.now()).values("pk")[:batch]
+        deleted, _counts = IdempotencyKey.objects.filter(pk__in=expired).delete()
+        purged += deleted
+        if deleted < batch:
+            return purged
