@@ -392,6 +392,36 @@ def _close_reservations(reservations, *, status: str, actor, reason: str) -> int
     return len(reservations)
 
 
+@transaction.atomic
+def stock_issue_reserved(*, reference: str, actor) -> list[StockMovement]:
+    """Issue exactly what `reference`'s active reservations hold (an order's goods leave):
+    on hand and reserved both go down, and the reservations are marked issued. Issuing
+    again issues nothing."""
+    reservations = _active_reservations(reference=reference)
+    if not reservations:
+        return []
+    levels = _lock_levels([(r.item_id, r.location_id) for r in reservations], create=False)
+    now = timezone.now()
+    movements = []
+    for reservation in reservations:
+        level = levels[reservation.item_id, reservation.location_id]
+        movement = _move(
+            level, MovementKind.ISSUE, reservation.quantity, on_hand=-reservation.quantity,
+            reserved=-reservation.quantity, reference=reference, actor=actor,
+        )  # fmt: skip
+        reservation.status = ReservationStatus.ISSUED
+        reservation.closed_at = now
+        reservation.save(update_fields=["status", "closed_at"])
+        _emit("inventory.stock.issued", movement, level, actor, reservation_id=reservation.pk)
+        movements.append(movement)
+    return movements
+
+
+def reservations_exist(*, reference: str) -> bool:
+    """Whether stock was ever reserved for `reference` (whatever became of it)."""
+    return Reservation.objects.filter(reference=reference).exists()
+
+
 def _validate_expiry(expires_at: datetime | None) -> None:
     if expires_at is None:
         return

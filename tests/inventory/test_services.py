@@ -284,3 +284,17 @@ def test_a_bin_lies_in_a_warehouse():
         catalogue_create(model=Location, actor=None, code="B2", name="b", kind="bin", parent=bin_)
     with pytest.raises(ValidationError):
         catalogue_update(instance=warehouse, actor=None, kind="bin", parent=bin_)
+
+
+def test_issuing_reserved_stock_takes_exactly_what_was_reserved_once():
+    item, warehouse = ItemFactory(), WarehouseFactory()
+    receive(item, warehouse, 10)
+    services.stock_reserve(
+        lines=[StockLine(item.pk, warehouse.pk, 4)], reference="order:9", actor=None
+    )
+    [movement] = services.stock_issue_reserved(reference="order:9", actor=None)
+    assert (movement.on_hand_delta, movement.reserved_delta) == (Decimal("-4"), Decimal("-4"))
+    stock = level(item, warehouse)
+    assert (stock.on_hand, stock.reserved) == (6, 0)
+    assert services.stock_issue_reserved(reference="order:9", actor=None) == []
+    assert Reservation.objects.get(reference="order:9").status == "issued"
