@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.events",
     "apps.resources",
     "apps.inventory",
+    "apps.orders",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,13 @@ RESOURCES_MATCH_SURPLUS_SKILL_HOURLY = env.float(
     "RESOURCES_MATCH_SURPLUS_SKILL_HOURLY", default=5.0
 )
 RESOURCES_MATCH_MAX_DEMANDS = env.int("RESOURCES_MATCH_MAX_DEMANDS", default=2000)
+
+# --- Orders and the simulated payment provider -----------------------------------------
+# Share (0..1) of authorizations the simulated provider declines, and the largest amount it
+# authorizes.
+PAYMENTS_DECLINE_RATE = env.float("PAYMENTS_DECLINE_RATE", default=0.0)
+PAYMENTS_AMOUNT_LIMIT = env.float("PAYMENTS_AMOUNT_LIMIT", default=50000.0)
+ORDERS_MAX_LINES = env.int("ORDERS_MAX_LINES", default=200)
 
 # --- Inventory ----------------------------------------------------------------------------
 # How often the worker releases reservations past their expiry.
