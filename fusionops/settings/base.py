@@ -215,6 +215,7 @@ SPECTACULAR_SETTINGS = {
         "LocationKindEnum": "apps.inventory.choices.LocationKind",
         "MovementKindEnum": "apps.inventory.choices.MovementKind",
         "ReplenishmentStatusEnum": "apps.inventory.choices.ReplenishmentStatus",
+        "OrderStatusEnum": "apps.orders.choices.OrderStatus",
     },
 }
 

@@ -40,6 +40,8 @@ def test_viewer_reads_and_writes_nothing():
         "inventory.view_stocklevel",
         "inventory.view_stockmovement",
         "inventory.view_replenishment",
+        "orders.view_order",
+        "orders.view_payment",
     }
 
 

@@ -1,0 +1,84 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api.permissions import require_permissions
+from apps.core.exceptions import NotFound
+from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.orders import selectors, services
+from apps.orders.api.filters import OrderFilterSet
+from apps.orders.api.serializers import (
+    CancelInputSerializer,
+    OrderDetailSerializer,
+    OrderInputSerializer,
+    OrderSerializer,
+    WorkflowSerializer,
+)
+
+
+class OrderListView(generics.ListAPIView):
+    """Orders, newest first (filters: status, customer, from, to); place one (Operator,
+    Integration) with an Idempotency-Key, so a retried request never orders twice."""
+
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilterSet
+    pagination_ordering = ("-id",)
+
+    def get_queryset(self):
+        return selectors.order_list()
+
+    @extend_schema(
+        request=OrderInputSerializer,
+        responses={201: OrderDetailSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @idempotent(required=True)
+    def post(self, request):
+        data = OrderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_place(
+            customer_reference=data.validated_data["customer_reference"],
+            lines=[
+                services.LineRequest(line["item"], line["location"], line["quantity"])
+                for line in data.validated_data["lines"]
+            ],
+            actor=request.user,
+        )
+        order = selectors.order_detail().get(pk=order.pk)
+        return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailView(generics.RetrieveAPIView):
+    serializer_class = OrderDetailSerializer
+
+    def get_queryset(self):
+        return selectors.order_detail()
+
+
+class OrderCancelView(APIView):
+    """Cancel before fulfilment: what was reserved is released, what was authorized refunded."""
+
+    permission_classes = [require_permissions("orders.change_order")]
+
+    @extend_schema(request=CancelInputSerializer, responses={200: OrderDetailSerializer})
+    def post(self, request, pk):
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.order_cancel(order_id=pk, reason=data.validated_data["reason"], actor=request.user)
+        return Response(OrderDetailSerializer(selectors.order_detail().get(pk=pk)).data)
+
+
+class OrderWorkflowView(APIView):
+    """Where an order stands and why: its events in order, with each subscriber's delivery."""
+
+    permission_classes = [require_permissions("orders.view_order")]
+
+    @extend_schema(responses={200: WorkflowSerializer})
+    def get(self, request, pk):
+        order = selectors.order_list().filter(pk=pk).first()
+        if order is None:
+            raise NotFound("There is no such order.")
+        return Response(
+            WorkflowSerializer({"order": order, "timeline": selectors.order_workflow(order)}).data
+        )
