@@ -181,6 +181,7 @@ def events_scenarios() -> None:
     }
     fresh_database(env)
     subprocess.run([PYTHON, "-m", "bench.events"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "-m", "bench.orders"], cwd=ROOT, env=env, check=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ class Subscriber:
     event_types: tuple[str, ...]
     handle: Callable
     max_attempts: int | None = None
+    # Runs in a transaction of its own, not batched with other deliveries: for steps that
+    # lock rows other steps lock too (stock levels, orders), whose lock order across a
+    # batch nobody controls.
+    alone: bool = False
 
     def wants(self, event_type: str) -> bool:
         return any(
@@ -32,7 +36,9 @@ class Subscriber:
 _subscribers: dict[str, Subscriber] = {}
 
 
-def subscriber(name: str, *, event_types: list[str] | tuple[str, ...], max_attempts=None):
+def subscriber(
+    name: str, *, event_types: list[str] | tuple[str, ...], max_attempts=None, alone=False
+):
     """Declare a function as the subscriber `name` of `event_types`.
 
     The function receives the Event and must be idempotent in its external effects; its
@@ -42,7 +48,7 @@ def subscriber(name: str, *, event_types: list[str] | tuple[str, ...], max_attem
     def register(handle: Callable) -> Callable:
         if name in _subscribers and _subscribers[name].handle != handle:
             raise ValueError(f"subscriber {name!r} is declared twice")
-        _subscribers[name] = Subscriber(name, tuple(event_types), handle, max_attempts)
+        _subscribers[name] = Subscriber(name, tuple(event_types), handle, max_attempts, alone)
         subscribers_of.cache_clear()
         return handle
 

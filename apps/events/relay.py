@@ -108,6 +108,13 @@ class BatchResult:
     dead: int = 0
     failures: list[tuple[int, str]] = field(default_factory=list)
 
+    def add(self, other: "BatchResult") -> None:
+        self.done += other.done
+        self.duplicates += other.duplicates
+        self.retried += other.retried
+        self.dead += other.dead
+        self.failures += other.failures
+
 
 def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
     """Delay before attempt `attempt + 1`: base * factor^(attempt-1), ±25% jitter so that
@@ -247,6 +254,26 @@ def _work(items: list[Claimed], chaos: set[int], *, careful: bool) -> BatchResul
     return result
 
 
+def _transactions(items: list[Claimed]) -> list[list[Claimed]]:
+    """The claim cut into transactions: at most EVENTS_RELAY_TRANSACTION_SIZE deliveries
+    each, and subscribers declared `alone` one per transaction."""
+    size = settings.EVENTS_RELAY_TRANSACTION_SIZE
+    chunks: list[list[Claimed]] = []
+    batched: list[Claimed] = []
+    for item in items:
+        subscriber = get_subscriber(item.subscriber)
+        if subscriber is not None and subscriber.alone:
+            chunks.append([item])
+            continue
+        batched.append(item)
+        if len(batched) == size:
+            chunks.append(batched)
+            batched = []
+    if batched:
+        chunks.append(batched)
+    return chunks
+
+
 def relay_batch(*, batch_size: int | None = None, chaos_rate: float | None = None) -> BatchResult:
     """Lease up to `batch_size` due deliveries, run their subscribers, settle them."""
     batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
@@ -260,10 +287,15 @@ def relay_batch(*, batch_size: int | None = None, chaos_rate: float | None = Non
         for item in items
         if rate and random.random() < rate  # noqa: S311  fault injection, not crypto
     }
-    try:
-        result = _work(items, chaos, careful=False)
-    except _RunCarefully:
-        # Same deliveries: they are leased to this worker.
-        result = _work(items, chaos, careful=True)
+    # A claim is worked in transactions of a bounded size: subscribers that lock rows
+    # (stock levels, orders) hold them for a short while, not for the whole claim.
+    result = BatchResult(claimed=len(items))
+    for chunk in _transactions(items):
+        try:
+            part = _work(chunk, chaos, careful=False)
+        except _RunCarefully:
+            # Same deliveries: they are leased to this worker.
+            part = _work(chunk, chaos, careful=True)
+        result.add(part)
     metrics.relay_batch_seconds.observe(time.perf_counter() - started)
     return result

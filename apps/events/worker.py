@@ -24,6 +24,9 @@ MAX_SLEEP_SECONDS = 1.0
 # Due work that other workers hold: look again shortly rather than at once.
 MIN_SLEEP_SECONDS = 0.05
 ERROR_PAUSE_SECONDS = 2.0
+# While deliveries keep coming, seal the log and update the gauges this often.
+SEAL_INTERVAL_SECONDS = 0.25
+OBSERVE_INTERVAL_SECONDS = 1.0
 
 
 class RelayWorker:
@@ -79,15 +82,24 @@ class RelayWorker:
         with raw_connection() as listener:
             listener.execute(f"LISTEN {CHANNEL}")
             logger.info("worker.started", batch_size=self.batch_size)
+            sealed_at = observed_at = 0.0
             while not self.stopping:
+                relayed = 0
                 try:
                     close_old_connections()
                     self.maintain()
                     periodic.run_due()
-                    self.drain()
-                    while audit_seal_pending() and not self.stopping:
-                        pass
-                    self.observe()
+                    relayed = self.drain()
+                    now = time.monotonic()
+                    # Sealing and the gauges are not needed per hop of a busy saga: while
+                    # work keeps coming they run every so often, and always when idle.
+                    if once or not relayed or now - sealed_at >= SEAL_INTERVAL_SECONDS:
+                        while audit_seal_pending() and not self.stopping:
+                            pass
+                        sealed_at = now
+                    if once or not relayed or now - observed_at >= OBSERVE_INTERVAL_SECONDS:
+                        self.observe()
+                        observed_at = now
                     ceiling = min(self.poll_seconds, MAX_SLEEP_SECONDS)
                     wait = max(selectors.seconds_until_next_due(ceiling=ceiling), MIN_SLEEP_SECONDS)
                 except Exception:
@@ -97,6 +109,8 @@ class RelayWorker:
                     wait = ERROR_PAUSE_SECONDS
                 if once:
                     break
+                if relayed:
+                    continue  # what it relayed may have made the next step due: look again
                 for _notification in listener.notifies(timeout=wait, stop_after=1):
                     break
         close_old_connections()

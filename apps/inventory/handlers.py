@@ -25,7 +25,7 @@ def release_expired_reservations() -> int:
     return reservations_release_expired()
 
 
-@subscriber("inventory.reserve_for_order", event_types=["orders.order.placed"])
+@subscriber("inventory.reserve_for_order", event_types=["orders.order.placed"], alone=True)
 def reserve_for_order(event) -> None:
     """Reserve every line of a placed order, all or nothing; a shortage (or a line that
     cannot be stocked) is answered with `inventory.reservation.failed`. A repeated event

@@ -1,6 +1,7 @@
 """The order saga's steps on the orders and payments side (inventory's own step, reserving
 the lines, is in apps/inventory/handlers.py). Choreography: each step reacts to the
-previous step's event; none knows the whole."""
+previous step's event; none knows the whole. Each runs in a transaction of its own
+(`alone`): it locks an order and stock levels, which other steps lock too."""
 
 from apps.events.registry import subscriber
 from apps.orders import services
@@ -20,6 +21,7 @@ def _order_of(payload: dict) -> int | None:
 @subscriber(
     "orders.track_reservation",
     event_types=["inventory.stock.reserved", "inventory.reservation.failed"],
+    alone=True,
 )
 def track_reservation(event) -> None:
     order_id = _order_of(event.payload)
@@ -31,7 +33,7 @@ def track_reservation(event) -> None:
         services.reservation_confirmed(order_id=order_id)
 
 
-@subscriber("payments.authorize", event_types=["orders.order.reserved"])
+@subscriber("payments.authorize", event_types=["orders.order.reserved"], alone=True)
 def authorize_payment(event) -> None:
     services.payment_authorize(order_id=event.payload["order_id"])
 
@@ -39,6 +41,7 @@ def authorize_payment(event) -> None:
 @subscriber(
     "orders.settle_payment",
     event_types=["payments.payment.authorized", "payments.payment.declined"],
+    alone=True,
 )
 def settle_payment(event) -> None:
     if event.type == "payments.payment.authorized":

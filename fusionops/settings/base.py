@@ -224,6 +224,8 @@ EVENTS_MAX_ATTEMPTS = env.int("EVENTS_MAX_ATTEMPTS", default=5)
 EVENTS_BACKOFF_BASE_SECONDS = env.float("EVENTS_BACKOFF_BASE_SECONDS", default=1.0)
 EVENTS_BACKOFF_FACTOR = env.float("EVENTS_BACKOFF_FACTOR", default=2.0)
 EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=200)
+# Deliveries of a claim run in transactions of at most this many (their locks held that long).
+EVENTS_RELAY_TRANSACTION_SIZE = env.int("EVENTS_RELAY_TRANSACTION_SIZE", default=20)
 EVENTS_RELAY_POLL_SECONDS = env.float("EVENTS_RELAY_POLL_SECONDS", default=5.0)
 # A claimed delivery is not due again for this long: a worker that died holding it leaves
 # it to others after the lease (its attempt counted).
