@@ -8,10 +8,7 @@
 """
 
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import time
 from decimal import Decimal
 
@@ -26,32 +23,11 @@ from apps.inventory import services as inventory  # noqa: E402
 from apps.inventory.models import Item, Location  # noqa: E402
 from apps.orders import services  # noqa: E402
 from apps.orders.models import Order  # noqa: E402
+from bench.events import start_workers, stop  # noqa: E402
 
 THROUGHPUT_ORDERS = int(os.environ.get("BENCH_ORDERS", "300"))
 RATE = 20
 SECONDS = 10
-
-
-def start_workers(count: int) -> list[subprocess.Popen]:
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "run_worker"],
-            env={**os.environ, "LOG_LEVEL": "WARNING"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(count)
-    ]
-    time.sleep(3)  # Django started, LISTENing
-    return workers
-
-
-def stop(workers) -> None:
-    for worker in workers:
-        os.killpg(worker.pid, signal.SIGTERM)
-    for worker in workers:
-        worker.wait(timeout=60)
 
 
 def shelf(tag: str) -> list[tuple[int, int]]:

@@ -72,32 +72,30 @@ class MovementView(APIView):
     permission_classes = [require_permissions("inventory.add_stockmovement")]
 
 
-class ReceiveView(MovementView):
+class _InOrOutView(MovementView):
+    """Goods in or out: the same input, a different service."""
+
+    service = None
+
     @extend_schema(
         request=MovementInputSerializer, responses=_moved, parameters=[IDEMPOTENCY_KEY_PARAMETER]
     )
     @idempotent()
     def post(self, request):
         data = _valid(MovementInputSerializer, request.data)
-        movement = services.stock_receive(
+        movement = type(self).service(
             item_id=data["item"], location_id=data["location"], quantity=data["quantity"],
             reference=data["reference"], reason=data["reason"], actor=request.user,
         )  # fmt: skip
         return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
 
-class IssueView(MovementView):
-    @extend_schema(
-        request=MovementInputSerializer, responses=_moved, parameters=[IDEMPOTENCY_KEY_PARAMETER]
-    )
-    @idempotent()
-    def post(self, request):
-        data = _valid(MovementInputSerializer, request.data)
-        movement = services.stock_issue(
-            item_id=data["item"], location_id=data["location"], quantity=data["quantity"],
-            reference=data["reference"], reason=data["reason"], actor=request.user,
-        )  # fmt: skip
-        return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+class ReceiveView(_InOrOutView):
+    service = staticmethod(services.stock_receive)
+
+
+class IssueView(_InOrOutView):
+    service = staticmethod(services.stock_issue)
 
 
 class AdjustView(MovementView):
