@@ -56,3 +56,14 @@ def handling_event(*, event_id: str, correlation_id: str, auth_method: str = "sy
         _auth_method.reset(tokens[2])
         _request_id.reset(tokens[1])
         _causation.reset(tokens[0])
+
+
+@contextmanager
+def correlated(correlation_id: str):
+    """What is emitted inside shares `correlation_id` (an order's events, say), whoever
+    started it; the caller's authentication method is kept."""
+    token = _request_id.set(correlation_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)

@@ -29,6 +29,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.renderers import JSONRenderer
 
 from apps.core.models import IdempotencyKey
 from apps.core.problems import problem_response
@@ -43,8 +44,6 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
 _LOCK_NOT_AVAILABLE = "55P03"
-# Response headers worth replaying (the body and status carry the rest).
-_KEPT_HEADERS = ("Location", "Content-Type")
 
 # Claim the key: insert it, or take over an expired one. Returns a row only when this
 # request may run; waits (up to lock_timeout) while another transaction holds the key.
@@ -108,27 +107,41 @@ def idempotent(*, required: bool = False):
     return decorate
 
 
+class _InFlight(Exception):
+    """Another request holds the key longer than IDEMPOTENCY_WAIT_SECONDS."""
+
+
+def _claim(owner: str, key: str, fingerprint: str, now) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('lock_timeout', %s, true)",
+            [f"{int(settings.IDEMPOTENCY_WAIT_SECONDS * 1000)}ms"],
+        )
+        try:
+            cursor.execute(
+                _CLAIM,
+                {
+                    "owner": owner,
+                    "key": key,
+                    "hash": fingerprint,
+                    "now": now,
+                    "expires": now + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
+                },
+            )
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                raise _InFlight from exc
+            raise
+        claimed = cursor.fetchone()
+        cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+    return claimed
+
+
 def _run_once(view, request, key, post, args, kwargs):
     owner, fingerprint, now = _owner(request), request_hash(request), timezone.now()
     try:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('lock_timeout', %s, true)",
-                    [f"{int(settings.IDEMPOTENCY_WAIT_SECONDS * 1000)}ms"],
-                )
-                cursor.execute(
-                    _CLAIM,
-                    {
-                        "owner": owner,
-                        "key": key,
-                        "hash": fingerprint,
-                        "now": now,
-                        "expires": now + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
-                    },
-                )
-                claimed = cursor.fetchone()
-                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+            claimed = _claim(owner, key, fingerprint, now)
             if claimed is None:
                 stored = IdempotencyKey.objects.get(owner=owner, key=key)
                 if stored.request_hash != fingerprint:
@@ -144,19 +157,22 @@ def _run_once(view, request, key, post, args, kwargs):
                 # included: a retry runs afresh.
                 transaction.set_rollback(True)
                 return response
-            response = view.finalize_response(request, response, *args, **kwargs)
-            response.render()
+            # Stored as JSON whatever the first caller negotiated (the browsable API's
+            # HTML, say): a replay answers what an API client expects.
             IdempotencyKey.objects.filter(pk=claimed[0]).update(
                 status_code=response.status_code,
-                response_body=response.content.decode(),
+                response_body=JSONRenderer().render(response.data).decode(),
                 response_headers={
-                    name: response[name] for name in _KEPT_HEADERS if response.has_header(name)
+                    "Content-Type": "application/json",
+                    **(
+                        {"Location": response["Location"]}
+                        if response.has_header("Location")
+                        else {}
+                    ),
                 },
             )
             return response
-    except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-            raise
+    except _InFlight:
         wait = max(1, math.ceil(settings.IDEMPOTENCY_WAIT_SECONDS))
         return problem_response(
             status=409,

@@ -291,6 +291,11 @@ def relay_batch(*, batch_size: int | None = None, chaos_rate: float | None = Non
     # (stock levels, orders) hold them for a short while, not for the whole claim.
     result = BatchResult(claimed=len(items))
     for chunk in _transactions(items):
+        if len(chunk) == 1:
+            # Alone: a failure must not run the step a second time in careful mode.
+            part = _work(chunk, chaos, careful=True)
+            result.add(part)
+            continue
         try:
             part = _work(chunk, chaos, careful=False)
         except _RunCarefully:

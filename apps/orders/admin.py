@@ -47,9 +47,17 @@ class OrderAdmin(AuditHistoryMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        pass  # an order changes only through the saga and the cancel action
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         order = self.get_object(request, object_id)
-        extra_context = {**(extra_context or {})}
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         if order is not None:
             extra_context["workflow"] = selectors.order_workflow(order)
         return super().change_view(request, object_id, form_url, extra_context)

@@ -15,7 +15,9 @@ class OrderStatus(models.TextChoices):
 TRANSITIONS = {
     OrderStatus.PLACED: {OrderStatus.RESERVED, OrderStatus.REJECTED, OrderStatus.CANCELLED},
     OrderStatus.RESERVED: {OrderStatus.PAID, OrderStatus.REJECTED, OrderStatus.CANCELLED},
-    OrderStatus.PAID: {OrderStatus.FULFILLED, OrderStatus.CANCELLED},
+    # Paid and fulfilled commit together (the stock leaves as the payment settles), so a
+    # paid order is never left to cancel.
+    OrderStatus.PAID: {OrderStatus.FULFILLED},
     OrderStatus.FULFILLED: set(),
     OrderStatus.REJECTED: set(),
     OrderStatus.CANCELLED: set(),

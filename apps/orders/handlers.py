@@ -1,9 +1,12 @@
-"""The order saga's steps on the orders and payments side (inventory's own step, reserving
-the lines, is in apps/inventory/handlers.py). Choreography: each step reacts to the
+"""The order saga's steps: inventory reserving the lines, orders following, payments
+authorizing. Choreography: each step reacts to the
 previous step's event; none knows the whole. Each runs in a transaction of its own
 (`alone`): it locks an order and stock levels, which other steps lock too."""
 
+from decimal import Decimal
+
 from apps.events.registry import subscriber
+from apps.inventory.services import StockLine
 from apps.orders import services
 
 ORDER_REFERENCE_PREFIX = "order:"
@@ -16,6 +19,18 @@ def _order_of(payload: dict) -> int | None:
     if reference.startswith(ORDER_REFERENCE_PREFIX):
         return int(reference.removeprefix(ORDER_REFERENCE_PREFIX))
     return None  # stock reserved for something else than an order
+
+
+@subscriber("inventory.reserve_for_order", event_types=["orders.order.placed"], alone=True)
+def reserve_for_order(event) -> None:
+    """Inventory's step of the saga: reserve the placed order's lines."""
+    services.order_reserve_stock(
+        order_id=event.payload["order_id"],
+        lines=[
+            StockLine(line["item_id"], line["location_id"], Decimal(line["quantity"]))
+            for line in event.payload["lines"]
+        ],
+    )
 
 
 @subscriber(

@@ -8,7 +8,6 @@ import hashlib
 import random
 import uuid
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,13 +15,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.audit.services import event_emit
-from apps.core.context import current_request_id, request_context
+from apps.core.context import correlated
 from apps.core.exceptions import Conflict, NotFound
 from apps.core.selectors import system_setting_value
 from apps.inventory import services as inventory
-from apps.inventory.models import Item
+from apps.inventory.exceptions import InsufficientStock
+from apps.inventory.models import Item, Location
 from apps.inventory.services import quantity_of
 from apps.orders.choices import TRANSITIONS, OrderStatus, PaymentStatus
 from apps.orders.models import Order, OrderLine, Payment
@@ -30,11 +31,12 @@ from apps.orders.models import Order, OrderLine, Payment
 # The pricing rule is a system setting, e.g. {"discount_percent": 5, "above_total": "1000"}.
 PRICING_SETTING = "orders.pricing"
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("999999999999.99")  # what numeric(14, 2) holds
 
 
 class InvalidTransition(Conflict):
     problem_type = "invalid-order-transition"
-    title = _("The order cannot move to that status.")
+    title = gettext_lazy("The order cannot move to that status.")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ def _pricing(subtotal: Decimal) -> tuple[Decimal, dict]:
         percent = Decimal(str(rule.get("discount_percent", 0)))
         threshold = Decimal(str(rule.get("above_total", 0)))
     except ArithmeticError:
+        return Decimal("0.00"), {}
+    if not (percent.is_finite() and threshold.is_finite()):
         return Decimal("0.00"), {}
     if not (0 < percent <= 100) or subtotal <= threshold:
         return Decimal("0.00"), {}
@@ -96,10 +100,13 @@ def order_place(*, customer_reference: str, lines: Sequence[LineRequest], actor)
         quantity_of(line.quantity, field=f"lines.{i}.quantity") for i, line in enumerate(lines)
     ]
     items = Item.objects.in_bulk({line.item_id for line in lines})
+    locations = Location.objects.in_bulk({line.location_id for line in lines})
     for index, line in enumerate(lines):
         item = items.get(line.item_id)
         if item is None or not item.active:
             errors[f"lines.{index}.item"] = [_("There is no such active item.")]
+        if line.location_id not in locations:
+            errors[f"lines.{index}.location"] = [_("There is no such location.")]
     if errors:
         raise ValidationError(errors)
     priced = [
@@ -108,11 +115,14 @@ def order_place(*, customer_reference: str, lines: Sequence[LineRequest], actor)
         for line, quantity in zip(lines, quantities, strict=True)
     ]  # fmt: skip
     subtotal = sum((total for *_rest, total in priced), Decimal("0.00"))
+    if subtotal > MAX_AMOUNT:
+        raise ValidationError({"lines": [_("The order's total is larger than the portal keeps.")]})
     discount, rule = _pricing(subtotal)
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('orders_order_number')")
         number = f"SO-{cursor.fetchone()[0]:07d}"
-    correlation = current_request_id() or uuid.uuid4().hex
+    # Each order has an id of its own for its events (a client may reuse request ids).
+    correlation = uuid.uuid4().hex
     order = Order.objects.create(
         number=number,
         customer_reference=customer_reference.strip(),
@@ -132,7 +142,7 @@ def order_place(*, customer_reference: str, lines: Sequence[LineRequest], actor)
             for line, quantity, price, total in priced
         ]
     )  # fmt: skip
-    with _correlated(correlation):
+    with correlated(correlation):
         _emit_status(
             order,
             actor,
@@ -142,11 +152,6 @@ def order_place(*, customer_reference: str, lines: Sequence[LineRequest], actor)
             ],
         )
     return order
-
-
-def _correlated(correlation: str):
-    """Events of an order outside a request (a command, a test) still share one id."""
-    return nullcontext() if current_request_id() else request_context(correlation)
 
 
 def _locked(order_id: int) -> Order:
@@ -181,11 +186,12 @@ def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
     order = _locked(order_id)
     if order.status == OrderStatus.CANCELLED:
         return order
-    _move(order, OrderStatus.CANCELLED, actor, reason=reason or _("Cancelled"))
-    inventory.stock_release(
-        reference=order.reservation_reference, actor=actor, reason="order cancelled"
-    )
-    _refund(order, actor)
+    with correlated(order.correlation_id):  # the cancellation is part of the order's story
+        _move(order, OrderStatus.CANCELLED, actor, reason=reason or _("Cancelled"))
+        inventory.stock_release(
+            reference=order.reservation_reference, actor=actor, reason="order cancelled"
+        )
+        _refund(order, actor)
     return order
 
 
@@ -205,6 +211,31 @@ def _refund(order: Order, actor) -> None:
 
 
 # --- Saga steps (run by the subscribers in handlers.py) ----------------------------------
+
+
+@transaction.atomic
+def order_reserve_stock(*, order_id: int, lines: Sequence[inventory.StockLine]) -> None:
+    """Inventory's step: reserve every line of a placed order, all or nothing, or answer
+    `inventory.reservation.failed`. An order that is no longer placed, or was reserved
+    for already, gets nothing (a replayed event, a cancel that came first)."""
+    order = _locked(order_id)
+    reference = order.reservation_reference
+    if order.status != OrderStatus.PLACED or inventory.reservations_exist(reference=reference):
+        return
+    try:
+        inventory.stock_reserve(lines=lines, reference=reference, actor=None)
+        return
+    except InsufficientStock as shortage:
+        failure = {"reason": str(shortage.detail), "shortages": shortage.shortages}
+    except ValidationError as invalid:
+        failure = {"reason": " ".join(invalid.messages), "shortages": []}
+    event_emit(
+        type="inventory.reservation.failed",
+        aggregate_type="inventory.reservation",
+        aggregate_id=reference,
+        payload={"order_id": order_id, "reference": reference, **failure},
+        actor=None,
+    )
 
 
 @transaction.atomic

@@ -143,3 +143,30 @@ def test_who_may_call_each_endpoint(client_as, api_client, shelf, method, url, a
             assert response.status_code < 300, (role, response.content)
         else:
             assert_problem(response, 403)
+
+
+def test_the_workflow_includes_the_cancellation(client_as, shelf):
+    operator = client_as("Operator")
+    order = operator.post(
+        "/api/v1/orders/", body(*shelf), format="json", HTTP_IDEMPOTENCY_KEY="c-1"
+    ).json()
+    operator.post(f"/api/v1/orders/{order['id']}/cancel", {}, format="json")
+    types = [
+        e["type"] for e in operator.get(f"/api/v1/orders/{order['id']}/workflow").json()["timeline"]
+    ]
+    assert types == ["orders.order.placed", "orders.order.cancelled"]
+
+
+def test_a_replay_answers_json_even_if_the_first_caller_asked_for_html(client_as, shelf):
+    client = client_as("Integration")
+    first = client.post(
+        "/api/v1/orders/",
+        body(*shelf),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="h-1",
+        HTTP_ACCEPT="text/html",
+    )
+    assert first.status_code == 201
+    again = client.post("/api/v1/orders/", body(*shelf), format="json", HTTP_IDEMPOTENCY_KEY="h-1")
+    assert again["Content-Type"] == "application/json"
+    assert again.json()["customer_reference"] == "ACME"

@@ -157,3 +157,36 @@ def test_status_moves_only_along_the_allowed_transitions(shelf):
     drain()
     with pytest.raises(services.InvalidTransition):
         services.order_cancel(order_id=order.pk, actor=None)
+
+
+def test_a_replayed_placement_after_a_rejection_reserves_nothing(shelf):
+    from apps.audit.models import Event
+    from apps.orders.handlers import reserve_for_order
+
+    item, warehouse = shelf
+    order = place(item, warehouse, quantity="11")
+    drain()
+    order.refresh_from_db()
+    assert order.status == "rejected"
+    inventory.stock_receive(item_id=item.pk, location_id=warehouse.pk, quantity=5, actor=None)
+    reserve_for_order(Event.objects.get(type="orders.order.placed", aggregate_id=str(order.pk)))
+    assert stock(item) == (Decimal("15.000"), Decimal("0.000"))
+
+
+def test_unknown_locations_and_oversized_totals_are_refused(shelf):
+    from django.core.exceptions import ValidationError
+
+    item, warehouse = shelf
+    with pytest.raises(ValidationError) as refused:
+        services.order_place(
+            customer_reference="X", lines=[LineRequest(item.pk, 999999, Decimal(1))], actor=None
+        )
+    assert "lines.0.location" in refused.value.message_dict
+    expensive = ItemFactory(unit_price=Decimal("9999999999.00"))
+    with pytest.raises(ValidationError):
+        services.order_place(
+            customer_reference="X",
+            lines=[LineRequest(expensive.pk, warehouse.pk, Decimal("99999999"))],
+            actor=None,
+        )
+    assert not Order.objects.filter(customer_reference="X").exists()
