@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from apps.core.api.catalogue import CatalogueDetailView, CatalogueListView
 from apps.core.api.permissions import require_permissions
+from apps.core.api.serializers import validated
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.inventory import selectors, services
 from apps.inventory.api import filters
@@ -22,12 +23,6 @@ from apps.inventory.api.serializers import (
     TransferInputSerializer,
 )
 from apps.inventory.models import Item, Location
-
-
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ItemListView(CatalogueListView):
@@ -82,7 +77,7 @@ class _InOrOutView(MovementView):
     )
     @idempotent()
     def post(self, request):
-        data = _valid(MovementInputSerializer, request.data)
+        data = validated(MovementInputSerializer, request.data)
         movement = type(self).service(
             item_id=data["item"], location_id=data["location"], quantity=data["quantity"],
             reference=data["reference"], reason=data["reason"], actor=request.user,
@@ -104,7 +99,7 @@ class AdjustView(MovementView):
     )
     @idempotent()
     def post(self, request):
-        data = _valid(AdjustInputSerializer, request.data)
+        data = validated(AdjustInputSerializer, request.data)
         movement = services.stock_adjust(
             item_id=data["item"], location_id=data["location"], quantity=data["quantity"],
             reason=data["reason"], actor=request.user,
@@ -125,7 +120,7 @@ class TransferView(MovementView):
     )
     @idempotent()
     def post(self, request):
-        data = _valid(TransferInputSerializer, request.data)
+        data = validated(TransferInputSerializer, request.data)
         out, into = services.stock_transfer(
             item_id=data["item"], source_id=data["source"], destination_id=data["destination"],
             quantity=data["quantity"], reference=data["reference"], reason=data["reason"],
@@ -144,7 +139,7 @@ class ThresholdsView(APIView):
 
     @extend_schema(request=ThresholdsInputSerializer, responses={200: StockLevelSerializer})
     def put(self, request):
-        data = _valid(ThresholdsInputSerializer, request.data)
+        data = validated(ThresholdsInputSerializer, request.data)
         level = services.stock_thresholds_set(
             item_id=data["item"], location_id=data["location"],
             reorder_point=data["reorder_point"], reorder_qty=data["reorder_qty"],
@@ -181,7 +176,7 @@ class ReplenishmentReceiveView(APIView):
 
     @extend_schema(request=ReplenishmentReceiveSerializer, responses={200: ReplenishmentSerializer})
     def post(self, request, pk):
-        data = _valid(ReplenishmentReceiveSerializer, request.data)
+        data = validated(ReplenishmentReceiveSerializer, request.data)
         services.replenishment_receive(
             replenishment_id=pk, quantity=data.get("quantity"), actor=request.user
         )
@@ -193,7 +188,7 @@ class ReplenishmentCancelView(APIView):
 
     @extend_schema(request=ReasonSerializer, responses={200: ReplenishmentSerializer})
     def post(self, request, pk):
-        data = _valid(ReasonSerializer, request.data)
+        data = validated(ReasonSerializer, request.data)
         services.replenishment_cancel(
             replenishment_id=pk, reason=data["reason"], actor=request.user
         )

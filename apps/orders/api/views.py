@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.permissions import require_permissions
+from apps.core.api.serializers import validated
 from apps.core.exceptions import NotFound
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.orders import selectors, services
@@ -35,13 +36,12 @@ class OrderListView(generics.ListAPIView):
     )
     @idempotent(required=True)
     def post(self, request):
-        data = OrderInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(OrderInputSerializer, request.data)
         order = services.order_place(
-            customer_reference=data.validated_data["customer_reference"],
+            customer_reference=data["customer_reference"],
             lines=[
                 services.LineRequest(line["item"], line["location"], line["quantity"])
-                for line in data.validated_data["lines"]
+                for line in data["lines"]
             ],
             actor=request.user,
         )
@@ -63,9 +63,8 @@ class OrderCancelView(APIView):
 
     @extend_schema(request=CancelInputSerializer, responses={200: OrderDetailSerializer})
     def post(self, request, pk):
-        data = CancelInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.order_cancel(order_id=pk, reason=data.validated_data["reason"], actor=request.user)
+        data = validated(CancelInputSerializer, request.data)
+        services.order_cancel(order_id=pk, reason=data["reason"], actor=request.user)
         return Response(OrderDetailSerializer(selectors.order_detail().get(pk=pk)).data)
 
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from apps.core.api.catalogue import CatalogueDetailView, CatalogueListView
 from apps.core.api.permissions import require_permissions
+from apps.core.api.serializers import validated
 from apps.core.exceptions import NotFound
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.resources import matching, selectors, services
@@ -30,13 +31,6 @@ from apps.resources.api.serializers import (
 )
 from apps.resources.models import Project, Resource, Skill
 from apps.resources.services import AllocationItem
-
-
-def _valid(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
 
 # --- The catalogue: skills, resources, projects -----------------------------------------
 
@@ -96,7 +90,7 @@ class AllocateView(APIView):
     )
     @idempotent()
     def post(self, request):
-        data = _valid(AllocateSerializer, request.data)
+        data = validated(AllocateSerializer, request.data)
         allocations = services.allocate(
             project_id=data["project"],
             items=[
@@ -136,7 +130,7 @@ class AllocationCancelView(APIView):
 
     @extend_schema(request=CancelSerializer, responses={200: AllocationSerializer})
     def post(self, request, pk):
-        data = _valid(CancelSerializer, request.data)
+        data = validated(CancelSerializer, request.data)
         allocation = services.allocation_cancel(
             allocation_id=pk, actor=request.user, reason=data["reason"]
         )
@@ -164,7 +158,7 @@ class ProjectAllocationsView(APIView):
         },
     )
     def get(self, request):
-        ids = _valid(ProjectIdsQuerySerializer, request.query_params)["ids"]
+        ids = validated(ProjectIdsQuerySerializer, request.query_params)["ids"]
         grouped = selectors.allocations_by_project(project_ids=ids)
         return Response(
             {
@@ -186,7 +180,7 @@ class AvailabilityView(generics.ListAPIView):
 
     @extend_schema(parameters=[AvailabilityQuerySerializer])
     def get(self, request):
-        query = _valid(AvailabilityQuerySerializer, request.query_params)
+        query = validated(AvailabilityQuerySerializer, request.query_params)
         references = query.get("skill", [])
         known = selectors.skills_by_reference(references)
         skills = [known[reference] for reference in references if reference in known]
@@ -215,7 +209,7 @@ class MatchView(APIView):
 
     @extend_schema(request=MatchSerializer, responses={200: dict})
     def post(self, request):
-        data = _valid(MatchSerializer, request.data)
+        data = validated(MatchSerializer, request.data)
         if data["commit"] and not request.user.has_perm("resources.add_allocation"):
             self.permission_denied(request, message=_("Booking needs the Operator role."))
         demands = []
@@ -291,7 +285,7 @@ class AllocationHistoryView(APIView):
         },
     )
     def get(self, request, project_id):
-        query = _valid(HistoryQuerySerializer, request.query_params)
+        query = validated(HistoryQuerySerializer, request.query_params)
         if not Project.objects.filter(pk=project_id).exists():
             raise NotFound(_("There is no such project."))
         page = selectors.allocation_history_page(
