@@ -37,7 +37,7 @@ def test_unhandled_error_is_a_500_problem_revealing_nothing(client, log_lines, p
     assert "hunter2" in json.dumps(errors[0]["exception"])
 
 
-def test_throttled_requests_get_429_with_retry_after(api_client, monkeypatch):
+def test_throttled_requests_get_429_with_retry_after(api_client, monkeypatch, one_window):
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "2/min")
     for _ in range(2):
         assert api_client.get("/api/schema/").status_code == 200
@@ -46,7 +46,7 @@ def test_throttled_requests_get_429_with_retry_after(api_client, monkeypatch):
     assert int(response["Retry-After"]) > 0
 
 
-def test_authenticated_users_have_their_own_throttle(client_as, monkeypatch):
+def test_authenticated_users_have_their_own_throttle(client_as, monkeypatch, one_window):
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "3/min")
     viewer = client_as("Viewer")
     for _ in range(3):
@@ -81,7 +81,17 @@ def test_logged_tracebacks_never_include_local_variables(client, log_lines):
     assert "Sup3r-Secret-Pw" not in json.dumps(log_lines)
 
 
-def test_a_spoofed_forwarded_for_does_not_reset_the_anonymous_limit(api_client, monkeypatch):
+@pytest.fixture
+def one_window(monkeypatch):
+    """All requests of the test fall in one rate-limit window, however slow they are."""
+    from apps.core.api.throttling import FixedWindowMixin
+
+    monkeypatch.setattr(FixedWindowMixin, "timer", lambda self: 1_700_000_010.0, raising=False)
+
+
+def test_a_spoofed_forwarded_for_does_not_reset_the_anonymous_limit(
+    api_client, monkeypatch, one_window
+):
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "2/min")
     for n in range(2):
         assert api_client.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code == 200
@@ -89,7 +99,7 @@ def test_a_spoofed_forwarded_for_does_not_reset_the_anonymous_limit(api_client, 
     assert_problem(refused, 429, "throttled")
 
 
-def test_repeated_failed_authentication_is_throttled(api_client, monkeypatch):
+def test_repeated_failed_authentication_is_throttled(api_client, monkeypatch, one_window):
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth_failure", "2/min")
     for _ in range(2):
         response = api_client.get("/api/v1/settings/", HTTP_AUTHORIZATION="Bearer fo_bad:sig")
