@@ -78,11 +78,9 @@ def allocations_by_project(*, project_ids: Sequence[int]) -> dict[int, list[Allo
     return grouped
 
 
-def resources_matching(*, ids=None, kind=None, skills=None, active_only=True) -> QuerySet[Resource]:
-    """Resources by id, kind, and skills they all have (`skills`: skill ids)."""
-    resources = Resource.objects.all()
-    if active_only:
-        resources = resources.filter(active=True)
+def resources_matching(*, ids=None, kind=None, skills=None) -> QuerySet[Resource]:
+    """Active resources by id, kind, and skills they all have (`skills`: skill ids)."""
+    resources = Resource.objects.filter(active=True)
     if ids is not None:
         resources = resources.filter(pk__in=ids)
     if kind:

@@ -262,22 +262,46 @@ def allocation_cancel(*, allocation_id: int, actor, reason: str = "") -> Allocat
 
 @dataclass
 class MatchPlan:
+    demands: list[matching.Demand]
     assignment: matching.Assignment
     names: dict[int, str]
     allocation_ids: dict[int, int]  # demand index → allocation booked for it
 
 
+def _demands(requested: Sequence[dict]) -> list[matching.Demand]:
+    """Demands ({key, kind, skills, from, to}) with their skills, named by id or name,
+    resolved in one go; unknown skills are a 400."""
+    known = selectors.skills_by_reference(s for d in requested for s in d["skills"])
+    errors = {}
+    for index, demand in enumerate(requested):
+        if unknown := [s for s in demand["skills"] if s not in known]:
+            errors[f"demands.{index}.skills"] = [_("Unknown skills: %s") % ", ".join(unknown)]
+    if errors:
+        raise ValidationError(errors)
+    return [
+        matching.Demand(
+            key=demand["key"],
+            kind=demand.get("kind"),
+            skills=frozenset(known[s] for s in demand["skills"]),
+            starts_at=demand["from"],
+            ends_at=demand["to"],
+        )
+        for demand in requested
+    ]
+
+
 def match(
     *,
-    demands: list[matching.Demand],
+    demands: Sequence[dict],
     resource_ids: Sequence[int] | None,
     strategy: str,
-    project: Project | None,
+    project_id: int | None,
     actor,
     note: str = "",
 ) -> MatchPlan:
     """Assign resources to demands (see matching); with a project, book the assignment in
     one transaction, which fails with AllocationConflict if someone booked in between."""
+    demands = _demands(demands)
     candidates = selectors.match_candidates(resource_ids=resource_ids)
     busy = selectors.busy_pairs(
         windows=[(d.starts_at, d.ends_at) for d in demands],
@@ -291,9 +315,9 @@ def match(
         surplus_skill_hourly=settings.RESOURCES_MATCH_SURPLUS_SKILL_HOURLY,
     )
     allocation_ids = {}
-    if project is not None and assignment.pairs:
+    if project_id is not None and assignment.pairs:
         booked = allocate(
-            project_id=project.pk,
+            project_id=project_id,
             items=[
                 AllocationItem(resource_id, demands[row].starts_at, demands[row].ends_at)
                 for row, resource_id, _cost in assignment.pairs
@@ -306,6 +330,7 @@ def match(
             for (row, _resource, _cost), allocation in zip(assignment.pairs, booked, strict=True)
         }
     return MatchPlan(
+        demands=demands,
         assignment=assignment,
         names={c.id: c.name for c in candidates},
         allocation_ids=allocation_ids,

@@ -13,7 +13,7 @@ from apps.core.api.permissions import require_permissions
 from apps.core.api.serializers import validated
 from apps.core.exceptions import NotFound
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from apps.resources import matching, selectors, services
+from apps.resources import selectors, services
 from apps.resources.api import filters
 from apps.resources.api.serializers import (
     AllocateSerializer,
@@ -212,36 +212,15 @@ class MatchView(APIView):
         data = validated(MatchSerializer, request.data)
         if data["commit"] and not request.user.has_perm("resources.add_allocation"):
             self.permission_denied(request, message=_("Booking needs the Operator role."))
-        demands = []
-        errors = {}
-        known = selectors.skills_by_reference(s for d in data["demands"] for s in d["skills"])
-        for index, demand in enumerate(data["demands"]):
-            if unknown := [s for s in demand["skills"] if s not in known]:
-                errors[f"demands.{index}.skills"] = [_("Unknown skills: %s") % ", ".join(unknown)]
-            demands.append(
-                matching.Demand(
-                    key=demand["key"],
-                    kind=demand.get("kind"),
-                    skills=frozenset(known[s] for s in demand["skills"] if s in known),
-                    starts_at=demand["from"],
-                    ends_at=demand["to"],
-                )
-            )
-        if errors:
-            raise ValidationError(errors)
-        project = None
-        if data["commit"]:
-            project = Project.objects.filter(pk=data["project"]).first()
-            if project is None:
-                raise ValidationError({"project": [_("There is no such project.")]})
         plan = services.match(
-            demands=demands,
+            demands=data["demands"],
             resource_ids=data.get("resources"),
             strategy=data["strategy"],
-            project=project,
+            project_id=data["project"] if data["commit"] else None,
             note=data["note"],
             actor=request.user,
         )
+        demands = plan.demands
         return Response(
             {
                 "strategy": data["strategy"],
