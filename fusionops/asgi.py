@@ -1,9 +1,19 @@
-"""ASGI entry point. uvicorn runs it for websockets only; HTTP is served under WSGI."""
+"""ASGI entry point. uvicorn runs it for websockets (/ws/); HTTP is served under WSGI, but
+the ASGI process answers HTTP too (health checks)."""
 
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fusionops.settings.production")
+# Sync code here runs in a thread pool, not one process per request: pooled database
+# connections, not persistent ones per thread.
+os.environ.setdefault("DB_POOL", "true")
 
-application = get_asgi_application()
+http_application = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter  # noqa: E402  Django must be set up first
+
+from apps.realtime.routing import websocket_application  # noqa: E402
+
+application = ProtocolTypeRouter({"http": http_application, "websocket": websocket_application()})

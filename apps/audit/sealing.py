@@ -15,14 +15,17 @@ that no event of an already sealed transaction is missing from the chain.
 """
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
 from django.db import connection, transaction
 
 from apps.audit import signing
 from apps.audit.selectors import EVENT_ROW_COLUMNS, event_row_fields
+
+logger = structlog.get_logger("fusionops.audit")
 
 GENESIS = hashlib.sha256(b"fusionops audit chain").digest()
 _SEALER_LOCK = "fusionops.audit.sealer"
@@ -89,6 +92,32 @@ def audit_seal_pending(*, limit: int = 5000) -> int:
             [through, positions, ids, recorded, digests, chains],
         )
         return len(rows)
+
+
+_sealed_readers: list[Callable[[], object]] = []
+
+
+def on_sealed(reader: Callable[[], object]) -> Callable[[], object]:
+    """Declare `reader` to run after every seal pass: it follows the log in commit order
+    (positions are final once given)."""
+    if reader not in _sealed_readers:
+        _sealed_readers.append(reader)
+    return reader
+
+
+def audit_seal_and_follow() -> int:
+    """Seal everything that can be sealed, then run the readers of the sealed log; returns
+    how many events were sealed. A failing reader is logged and does not stop the others:
+    it picks up where it stopped at the next pass."""
+    sealed = 0
+    while count := audit_seal_pending():
+        sealed += count
+    for reader in _sealed_readers:
+        try:
+            reader()
+        except Exception:
+            logger.exception("audit.sealed_reader_failed", reader=reader.__qualname__)
+    return sealed
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The relay worker process: `manage.py run_worker`."""
 
 import signal
+import threading
 import time
 
 import structlog
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from apps.audit.projections import all_projections
-from apps.audit.sealing import audit_seal_pending
+from apps.audit.sealing import audit_seal_and_follow
 from apps.audit.services import audit_partitions_ensure
 from apps.core.db import raw_connection
 from apps.events import metrics, periodic, selectors, services
@@ -24,9 +25,35 @@ MAX_SLEEP_SECONDS = 1.0
 # Due work that other workers hold: look again shortly rather than at once.
 MIN_SLEEP_SECONDS = 0.05
 ERROR_PAUSE_SECONDS = 2.0
-# While deliveries keep coming, seal the log and update the gauges this often.
+# The sealer looks at least this often (an event whose transaction is still behind an
+# older open one cannot be sealed when its NOTIFY arrives).
 SEAL_INTERVAL_SECONDS = 0.25
+# While deliveries keep coming, update the gauges this often.
 OBSERVE_INTERVAL_SECONDS = 1.0
+
+
+class SealLoop(threading.Thread):
+    """Seals the log, and runs its readers (the websocket publisher), as soon as events
+    commit: beside the relay, so that live updates never wait for a busy relay."""
+
+    def __init__(self, worker: "RelayWorker"):
+        super().__init__(name="sealer")
+        self.worker = worker
+
+    def run(self) -> None:
+        with raw_connection() as listener:
+            listener.execute(f"LISTEN {CHANNEL}")
+            while not self.worker.stopping:
+                try:
+                    close_old_connections()
+                    audit_seal_and_follow()
+                except Exception:
+                    logger.exception("worker.seal_failed")
+                    close_old_connections()
+                    time.sleep(ERROR_PAUSE_SECONDS)
+                for _notification in listener.notifies(timeout=SEAL_INTERVAL_SECONDS, stop_after=1):
+                    break
+        close_old_connections()
 
 
 class RelayWorker:
@@ -78,11 +105,14 @@ class RelayWorker:
     def run(self, *, once: bool = False) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        sealer = None if once else SealLoop(self)
+        if sealer is not None:
+            sealer.start()
         # Listen before the first look, so that nothing committed in between is missed.
         with raw_connection() as listener:
             listener.execute(f"LISTEN {CHANNEL}")
             logger.info("worker.started", batch_size=self.batch_size)
-            sealed_at = observed_at = 0.0
+            observed_at = 0.0
             while not self.stopping:
                 relayed = 0
                 try:
@@ -91,12 +121,10 @@ class RelayWorker:
                     periodic.run_due()
                     relayed = self.drain()
                     now = time.monotonic()
-                    # Sealing and the gauges are not needed per hop of a busy saga: while
-                    # work keeps coming they run every so often, and always when idle.
-                    if once or not relayed or now - sealed_at >= SEAL_INTERVAL_SECONDS:
-                        while audit_seal_pending() and not self.stopping:
-                            pass
-                        sealed_at = now
+                    if once:
+                        audit_seal_and_follow()
+                    # The gauges are not needed per hop of a busy saga: while work keeps
+                    # coming they are updated every so often, and always when idle.
                     if once or not relayed or now - observed_at >= OBSERVE_INTERVAL_SECONDS:
                         self.observe()
                         observed_at = now
@@ -113,5 +141,7 @@ class RelayWorker:
                     continue  # what it relayed may have made the next step due: look again
                 for _notification in listener.notifies(timeout=wait, stop_after=1):
                     break
+        if sealer is not None:
+            sealer.join()
         close_old_connections()
         logger.info("worker.stopped")

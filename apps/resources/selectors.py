@@ -274,3 +274,14 @@ def skills_by_reference(references: Iterable[str]) -> dict[str, int]:
 
 def _is_number(reference: str) -> bool:
     return reference.isascii() and reference.isdigit() and len(reference) <= 18
+
+
+def bookings_between(*, starts_at: datetime, ends_at: datetime) -> QuerySet[Allocation]:
+    """Booked allocations that touch [starts_at, ends_at), by resource and time."""
+    return (
+        Allocation.objects.filter(
+            status=AllocationStatus.BOOKED, period__overlap=Range(starts_at, ends_at, "[)")
+        )
+        .select_related("resource", "project")
+        .order_by("resource__name", "period")
+    )

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.resources",
     "apps.inventory",
     "apps.orders",
+    "apps.realtime",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,15 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
 # statement that runs on every write (the event append) be prepared once per connection,
 # which halves its cost. A transaction-pooling PgBouncer needs max_prepared_statements > 0.
 DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
+# The ASGI process (websockets) runs sync code on a thread pool: there, a pool of
+# connections shared by the threads, not a persistent connection per thread.
+if env.bool("DB_POOL", default=False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -129,6 +139,19 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="fusionops"),
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
+}
+
+# The channel layer that carries live updates to websocket consumers. The pub/sub layer
+# delivers every message of a burst (the default layer drops group messages once a
+# channel holds 100); clients still detect a gap by `seq` and resume from the log.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [REDIS_URL],
+            "prefix": env.str("CHANNEL_LAYER_PREFIX", default="fusionops"),
+        },
     }
 }
 
@@ -265,6 +288,19 @@ ORDERS_MAX_LINES = env.int("ORDERS_MAX_LINES", default=200)
 # How often the worker releases reservations past their expiry.
 INVENTORY_EXPIRY_SWEEP_SECONDS = env.float("INVENTORY_EXPIRY_SWEEP_SECONDS", default=30.0)
 
+# --- Live updates (websockets) -------------------------------------------------------------
+# Where browsers open the socket: a URL (ws[s]://host[:port]/ws/notify/ or a path on this
+# site, when a proxy routes /ws/ to the ASGI processes). Empty: this host on WS_PORT.
+REALTIME_WS_URL = env.str("REALTIME_WS_URL", default="")
+WS_PORT = env.int("WS_PORT", default=env.int("PORT", default=8000) + 1)
+REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=20.0)
+# Messages waiting for one slow client before it is disconnected (it then resumes).
+REALTIME_MAX_PENDING = env.int("REALTIME_MAX_PENDING", default=5000)
+# A client that missed more messages than this is told to resync instead of replayed to;
+# so is one that missed more log positions than the scan limit (of any topic).
+REALTIME_REPLAY_LIMIT = env.int("REALTIME_REPLAY_LIMIT", default=1000)
+REALTIME_REPLAY_SCAN_LIMIT = env.int("REALTIME_REPLAY_SCAN_LIMIT", default=200000)
+REALTIME_PUBLISH_BATCH_SIZE = env.int("REALTIME_PUBLISH_BATCH_SIZE", default=500)
 # API tokens issued by `manage.py issue_token`.
 API_TOKEN_DEFAULT_TTL = env.str("API_TOKEN_DEFAULT_TTL", default="30d")
 

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, INSTALLED_APPS, REST_FRAMEWORK, finalize
+from .base import CACHES, CHANNEL_LAYERS, INSTALLED_APPS, REST_FRAMEWORK, env, finalize
 
 DEBUG = False
 # Subscribers and a table that tests of the event backbone use.
@@ -13,12 +13,18 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOG_FORMAT = "json"
 # Parallel test runs share one Redis: give each process its own cache namespace.
 CACHES["default"]["KEY_PREFIX"] = f"fusionops-test-{os.getpid()}"
+# ...and its own channel layer (servers a test starts are handed the same prefix).
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = env.str(
+    "CHANNEL_LAYER_PREFIX", default=f"fusionops-test-{os.getpid()}"
+)
 # Throttling is tested on purpose, with its own rates; elsewhere it must not interfere.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "anon": "100000/min",
     "user": "100000/min",
     "auth_failure": "100000/min",
 }
+# Servers a test starts serve static files straight from the project (no collectstatic).
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

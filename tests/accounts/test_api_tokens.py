@@ -3,6 +3,7 @@
 import base64
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -87,8 +88,8 @@ def test_tampered_token_is_refused(api_client):
     token = issue_token(user)
     other = UserFactory(roles=["Admin"])
     # Claim the other user's id inside an otherwise untouched token.
-    payload, _, _signature = token.removeprefix(TOKEN_PREFIX).rpartition(":")
-    head, _, _timestamp = payload.partition(":")
+    payload, _, _signature = token.removeprefix(TOKEN_PREFIX).rpartition(".")
+    head, _, _timestamp = payload.partition(".")
     claims = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
     claims["uid"] = other.pk
     forged_head = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
@@ -172,3 +173,22 @@ def test_admin_role_member_reaches_the_token_list(client):
     staff = UserFactory(is_staff=True, roles=["Admin"])
     client.force_login(staff)
     assert client.get("/admin/accounts/apitoken/").status_code == 200
+
+
+def test_tokens_can_travel_as_a_websocket_subprotocol():
+    # RFC 6455 subprotocols are HTTP tokens: no colons, slashes or spaces.
+    token = issue_token(UserFactory())
+    assert re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", token)
+
+
+def test_tokens_issued_in_the_earlier_colon_format_still_work(api_client):
+    from django.core import signing
+
+    user = UserFactory(roles=["Viewer"])
+    current = issue_token(user)
+    claims = signing.TimestampSigner(salt="fusionops.accounts.api-token", sep=".").unsign_object(
+        current.removeprefix(TOKEN_PREFIX)
+    )
+    legacy = TOKEN_PREFIX + signing.dumps(claims, salt="fusionops.accounts.api-token")
+    assert ":" in legacy
+    assert get_with(api_client, legacy).status_code == 200

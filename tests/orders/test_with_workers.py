@@ -1,15 +1,8 @@
 """The saga with real worker processes: end to end, and under chaos with two workers."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.db import connections
 from django.db.models import Count
 
 from apps.inventory import selectors as stock_selectors
@@ -19,54 +12,15 @@ from apps.orders import services
 from apps.orders.choices import TERMINAL
 from apps.orders.models import Order, Payment
 from tests.inventory.factories import ItemFactory, WarehouseFactory
+from tests.processes import portal_env, start_workers, stop, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def worker_env(**extra) -> dict:
-    db = connections["default"].settings_dict
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "fusionops.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
-
-
-def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
-    return [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "run_worker"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(count)
-    ]
-
-
-def stop(workers) -> None:
-    for worker in workers:
-        os.killpg(worker.pid, signal.SIGTERM)
-    for worker in workers:
-        worker.wait(timeout=30)
-
-
-def wait_until(condition, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
 
 
 def test_an_order_is_fulfilled_by_a_running_worker():
     item, warehouse = ItemFactory(unit_price=Decimal("5.00")), WarehouseFactory()
     inventory.stock_receive(item_id=item.pk, location_id=warehouse.pk, quantity=10, actor=None)
-    workers = start_workers(1, worker_env())
+    workers = start_workers(1, portal_env())
     try:
         order = services.order_place(
             customer_reference="ACME",
@@ -90,7 +44,7 @@ def test_two_hundred_orders_under_chaos_all_end_and_none_is_charged_twice():
         inventory.stock_receive(
             item_id=item.pk, location_id=warehouse.pk, quantity=1000, actor=None
         )
-    env = worker_env(
+    env = portal_env(
         FUSIONOPS_CHAOS_FAILURE_RATE="0.2",
         EVENTS_MAX_ATTEMPTS="20",  # 0.2 ** 20: chaos never exhausts a delivery here
         EVENTS_BACKOFF_BASE_SECONDS="0.01",

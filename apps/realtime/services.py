@@ -1,0 +1,74 @@
+"""Publishing the sealed log to websocket clients, in seal (commit) order."""
+
+import asyncio
+import threading
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.audit.sealing import on_sealed
+from apps.realtime import metrics
+from apps.realtime.messages import stream_entry
+from apps.realtime.selectors import sealed_events
+
+# Every websocket consumer listens to this one group; each picks the entries for its topics.
+STREAM_GROUP = "fusionops.stream"
+STREAM_MESSAGE_TYPE = "stream.batch"
+_PUBLISHER_LOCK = "fusionops.realtime.publisher"
+
+_thread_state = threading.local()
+
+
+def _run(coroutine):
+    """Run a channel-layer call from synchronous code on this thread's own event loop,
+    kept for the thread's life: the layer keeps one Redis connection per loop."""
+    loop = getattr(_thread_state, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _thread_state.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(coroutine)
+
+
+@on_sealed
+def stream_publish_sealed() -> int:
+    """Publish sealed events past the stream cursor to the stream group, in batches that
+    carry their first and last position; returns how many positions were published.
+
+    One publisher at a time (others return at once); the cursor moves in the same
+    transaction, so a position is published again only if that transaction failed."""
+    published = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [_PUBLISHER_LOCK])
+            if not cursor.fetchone()[0]:
+                return published
+            cursor.execute(
+                "INSERT INTO realtime_streamcursor (id, position) VALUES (1, 0) "
+                "ON CONFLICT (id) DO NOTHING"
+            )
+            cursor.execute("SELECT position FROM realtime_streamcursor WHERE id = 1")
+            position = cursor.fetchone()[0]
+            events = sealed_events(after=position, limit=settings.REALTIME_PUBLISH_BATCH_SIZE)
+            if not events:
+                return published
+            last = events[-1].position
+            _run(
+                get_channel_layer().group_send(
+                    STREAM_GROUP,
+                    {
+                        "type": STREAM_MESSAGE_TYPE,
+                        "first": position + 1,
+                        "last": last,
+                        "entries": [stream_entry(event) for event in events],
+                    },
+                )
+            )
+            cursor.execute(
+                "UPDATE realtime_streamcursor SET position = %s, published_at = %s WHERE id = 1",
+                [last, timezone.now()],
+            )
+        metrics.positions_published.inc(len(events))
+        published += len(events)
+        if len(events) < settings.REALTIME_PUBLISH_BATCH_SIZE:
+            return published

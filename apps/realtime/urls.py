@@ -1,0 +1,5 @@
+from django.urls import path
+
+from apps.realtime import views
+
+urlpatterns = [path("board/", views.board, name="board")]

@@ -1,0 +1,48 @@
+"""The live operations board."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http.request import split_domain_port
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from apps.realtime.board import board_snapshot
+from apps.realtime.consumers import BEARER_SUBPROTOCOL
+
+
+def websocket_url(request) -> str:
+    """Where this page's browser opens the notification socket."""
+    if settings.REALTIME_WS_URL:
+        return request.build_absolute_uri(settings.REALTIME_WS_URL).replace("http", "ws", 1)
+    scheme = "wss" if request.is_secure() else "ws"
+    host, _port = split_domain_port(request.get_host())
+    return f"{scheme}://{host}:{settings.WS_PORT}/ws/notify/"
+
+
+@login_required
+@require_GET
+def board(request):
+    roles = frozenset(request.user.groups.values_list("name", flat=True))
+    snapshot = board_snapshot(roles=roles, superuser=request.user.is_superuser)
+    ws_url = websocket_url(request)
+    response = render(
+        request,
+        "realtime/board.html",
+        {
+            "board": snapshot,
+            "board_config": {
+                "wsUrl": ws_url,
+                "seq": snapshot.seq,
+                "topics": snapshot.topics,
+                "heartbeatSeconds": settings.REALTIME_HEARTBEAT_SECONDS,
+                "dayStart": snapshot.day_start.isoformat(),
+                "dayEnd": snapshot.day_end.isoformat(),
+                "projects": {str(pk): code for pk, code in snapshot.projects.items()},
+                "bearerSubprotocol": BEARER_SUBPROTOCOL,
+            },
+        },
+    )
+    # The strict policy allows connections to this site only; add the socket's origin.
+    origin = ws_url.split("/ws/", 1)[0]
+    response._csp_update = {"connect-src": [origin]}
+    return response

@@ -1,0 +1,167 @@
+// The live operations board: follows /ws/notify/ and keeps the page current.
+// It resumes from the last seq it has seen after any disconnect, so nothing is missed;
+// on "resync" (too much missed) it redraws from the server.
+
+const config = JSON.parse(document.getElementById("board-config").textContent);
+const stateLabel = document.getElementById("board-state");
+const dayStart = Date.parse(config.dayStart);
+const dayLength = Date.parse(config.dayEnd) - dayStart;
+
+let lastSeq = config.seq;
+let socket = null;
+let attempt = 0;
+let heardAt = 0;
+let watchdog = null;
+
+function setState(state, text) {
+  stateLabel.dataset.state = state;
+  stateLabel.textContent = text;
+}
+
+function percent(moment) {
+  return Math.max(0, Math.min(1, (moment - dayStart) / dayLength)) * 100;
+}
+
+function laneFor(resourceId) {
+  const lanes = document.getElementById("lanes");
+  let lane = lanes.querySelector(`[data-resource="${resourceId}"]`);
+  if (!lane) {
+    lane = document.createElement("div");
+    lane.className = "timeline-lane";
+    lane.dataset.resource = resourceId;
+    const name = document.createElement("span");
+    name.className = "lane-name";
+    name.textContent = `#${resourceId}`;
+    const track = document.createElement("span");
+    track.className = "timeline-track";
+    lane.append(name, track);
+    lanes.append(lane);
+  }
+  return lane.querySelector(".timeline-track");
+}
+
+function showAllocation(data) {
+  if (!document.getElementById("lanes")) return;
+  document.querySelector(`[data-allocation="${data.allocation_id}"]`)?.remove();
+  const from = Date.parse(data.from);
+  const to = Date.parse(data.to);
+  if (data.status !== "booked" || to <= dayStart || from >= dayStart + dayLength) return;
+  const bar = document.createElement("span");
+  const project = config.projects[String(data.project_id)] ?? `#${data.project_id}`;
+  bar.className = "timeline-bar timeline-bar-new";
+  bar.dataset.allocation = data.allocation_id;
+  bar.style.left = `${percent(from)}%`;
+  bar.style.width = `${Math.max(percent(to) - percent(from), 0.5)}%`;
+  bar.title = `${project} ${data.from} – ${data.to}`;
+  bar.textContent = project;
+  laneFor(data.resource_id).append(bar);
+}
+
+function feedItem(listId, key, value, text) {
+  const list = document.getElementById(listId);
+  if (!list) return null;
+  list.querySelector(".feed-empty")?.remove();
+  let item = list.querySelector(`[data-${key}="${value}"]`);
+  if (!item) {
+    item = document.createElement("li");
+    item.dataset[key] = value;
+  }
+  item.textContent = text;
+  list.prepend(item);
+  return item;
+}
+
+function showLowStock(data) {
+  feedItem("low-stock", "level", `${data.item_id}:${data.location_id}`,
+    `${data.sku} @ ${data.location_id}: ${data.available} available, reorder point ${data.reorder_point}`);
+}
+
+function showReplenished(data) {
+  document.querySelector(`#low-stock [data-level="${data.item_id}:${data.location_id}"]`)?.remove();
+}
+
+function showOrder(data) {
+  const item = feedItem("order-feed", "order", data.order_id, "");
+  if (!item) return;
+  const number = document.createElement("strong");
+  number.textContent = data.number;
+  const status = document.createElement("span");
+  status.className = `order-status status-${data.status}`;
+  status.textContent = data.status;
+  item.replaceChildren(number, " ", status, ` ${data.total}`);
+}
+
+const handlers = {
+  ResourceAllocated: showAllocation,
+  allocationUpdate: showAllocation,
+  lowStock: showLowStock,
+  StockReplenished: showReplenished,
+  orderStatusChanged: showOrder,
+};
+
+async function redraw(seq) {
+  // Too much was missed to replay: draw the board afresh from the server.
+  const response = await fetch(window.location.href, { credentials: "same-origin" });
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  for (const id of ["allocations", "inventory", "orders"]) {
+    const fresh = page.getElementById(id);
+    if (fresh) document.getElementById(id)?.replaceWith(fresh);
+  }
+  const freshConfig = JSON.parse(page.getElementById("board-config").textContent);
+  Object.assign(config.projects, freshConfig.projects);
+  lastSeq = Math.max(seq, freshConfig.seq);
+}
+
+function receive(message) {
+  heardAt = Date.now();
+  if (message.type === "ping") {
+    socket.send(JSON.stringify({ action: "pong" }));
+  } else if (message.type === "subscribed") {
+    attempt = 0;
+    lastSeq = Math.max(lastSeq, message.seq);
+    setState("open", "Live");
+  } else if (message.type === "resync") {
+    redraw(message.seq);
+  } else if (message.type === "error") {
+    console.warn("board:", message.code, message.detail);
+  } else if (handlers[message.type] && message.seq > lastSeq) {
+    lastSeq = message.seq;
+    handlers[message.type](message.data);
+  }
+}
+
+function reconnectLater() {
+  clearInterval(watchdog);
+  attempt += 1;
+  // Exponential backoff with jitter, at most 30 s.
+  const delay = Math.min(30000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+  setState("reconnecting", `Reconnecting in ${Math.ceil(delay / 1000)} s…`);
+  setTimeout(connect, delay);
+}
+
+function connect() {
+  if (!config.topics.length) {
+    setState("idle", "Nothing to follow");
+    return;
+  }
+  setState("connecting", "Connecting…");
+  socket = new WebSocket(config.wsUrl);
+  socket.addEventListener("open", () => {
+    heardAt = Date.now();
+    socket.send(JSON.stringify({ action: "subscribe", topics: config.topics, after_seq: lastSeq }));
+    // The server pings every heartbeatSeconds; silence for much longer means a dead link.
+    watchdog = setInterval(() => {
+      if (Date.now() - heardAt > config.heartbeatSeconds * 2500) socket.close();
+    }, 1000);
+  });
+  socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
+  socket.addEventListener("close", (event) => {
+    if (event.code === 4401) {
+      setState("offline", "Signed out: reload the page to sign in again");
+      return;
+    }
+    reconnectLater();
+  });
+}
+
+connect();

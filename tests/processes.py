@@ -1,0 +1,129 @@
+"""The portal's own processes (gunicorn, uvicorn, the worker), started by tests on
+127.0.0.1 against the test database: for tests of what crosses process boundaries."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+from django.conf import settings
+from django.db import connections
+
+
+def portal_env(**extra) -> dict:
+    db = connections["default"].settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fusionops.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        # The servers must hear this process's channel-layer messages, and it theirs.
+        "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def start(command: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: stop() ends its children too
+    )
+
+
+def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
+    return [start([sys.executable, "manage.py", "run_worker"], env) for _ in range(count)]
+
+
+def stop(processes) -> None:
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Portal:
+    """gunicorn on `port`, uvicorn on `ws_port`, one worker; `stop()` ends them all."""
+
+    def __init__(self, **env):
+        self.port, self.ws_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.ws_port}/ws/notify/"
+        self.env = portal_env(
+            HOST="127.0.0.1",
+            PORT=str(self.port),
+            WS_PORT=str(self.ws_port),
+            WEB_CONCURRENCY="2",
+            **env,
+        )
+        bin_dir = os.path.dirname(sys.executable)
+        self.web = start(
+            [os.path.join(bin_dir, "gunicorn"), "fusionops.wsgi", "--config",
+             "deploy/gunicorn.conf.py"],
+            self.env,
+        )  # fmt: skip
+        self.ws = self._start_ws()
+        self.worker = start_workers(1, self.env)[0]
+        try:
+            self._wait_ready(self.url)
+            self._wait_ready(f"http://127.0.0.1:{self.ws_port}")
+        except Exception:
+            self.stop()
+            raise
+
+    def _start_ws(self) -> subprocess.Popen:
+        uvicorn = os.path.join(os.path.dirname(sys.executable), "uvicorn")
+        return start(
+            [uvicorn, "fusionops.asgi:application", "--host", "127.0.0.1", "--port",
+             str(self.ws_port), "--ws", "websockets-sansio", "--lifespan", "off",
+             "--no-access-log"],
+            self.env,
+        )  # fmt: skip
+
+    def restart_ws(self, *, while_down=None) -> None:
+        """Stop the websocket server (every socket drops), run `while_down`, start it again."""
+        stop([self.ws])
+        if while_down is not None:
+            while_down()
+        self.ws = self._start_ws()
+        self._wait_ready(f"http://127.0.0.1:{self.ws_port}")
+
+    @staticmethod
+    def _wait_ready(base: str) -> None:
+        def ready():
+            try:
+                return requests.get(f"{base}/health/live", timeout=2).ok
+            except requests.RequestException:
+                return False
+
+        if not wait_until(ready, 60):
+            raise RuntimeError(f"{base} did not come up")
+
+    def stop(self) -> None:
+        stop([self.web, self.ws, self.worker])

@@ -1,0 +1,181 @@
+"""The portal's real processes: gunicorn, uvicorn and a worker on 127.0.0.1; real
+websocket clients and a real browser (Debian's chromium driven by Playwright)."""
+
+import asyncio
+import json
+import os
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from websockets.asyncio.client import connect
+
+from apps.resources.services import AllocationItem, allocate
+from tests.factories import UserFactory, issue_token
+from tests.processes import Portal
+from tests.realtime.conftest import session_cookie
+from tests.resources.factories import ProjectFactory, ResourceFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture
+def portal():
+    running = Portal()
+    yield running
+    running.stop()
+
+
+def artifacts_dir() -> Path:
+    path = Path(os.environ.get("TEST_ARTIFACTS_DIR", settings.BASE_DIR / "var" / "test-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+async def follow(url: str, token: str, topics: list[str], after_seq=None):
+    socket = await connect(url, subprotocols=["fusionops.bearer", token], open_timeout=30)
+    request = {"action": "subscribe", "topics": topics}
+    if after_seq is not None:
+        request["after_seq"] = after_seq
+    await socket.send(json.dumps(request))
+    return socket
+
+
+async def allocation_messages(socket, until, received: list[dict], *, stop_after=None) -> None:
+    """Collect allocation messages until `until()` holds (or `stop_after` were added)."""
+    added = 0
+    while not until() and (stop_after is None or added < stop_after):
+        message = json.loads(await asyncio.wait_for(socket.recv(), 60))
+        if message["type"] == "ResourceAllocated":
+            received.append(message)
+            added += 1
+        elif message["type"] == "ping":
+            await socket.send(json.dumps({"action": "pong"}))
+
+
+def test_a_burst_reaches_every_listener_completely_and_once_even_across_a_reconnect(portal):
+    listeners, events, threads = 200, 500, 5
+    token = issue_token(UserFactory(roles=["Viewer"]))
+    actor = UserFactory(roles=["Operator"])
+    project = ProjectFactory()
+    resources = ResourceFactory.create_batch(10)
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    slots = [(resource.pk, hour) for resource in resources for hour in range(events // 10)]
+    booked: list[int] = []
+
+    def book(share):
+        for resource_id, hour in share:
+            begins = start + timedelta(hours=hour)
+            allocation = allocate(
+                project_id=project.pk,
+                items=[AllocationItem(resource_id, begins, begins + timedelta(hours=1))],
+                actor=actor,
+            )[0]
+            booked.append(allocation.pk)
+        connection.close()
+
+    async def scenario():
+        sockets = await asyncio.gather(
+            *(follow(portal.ws_url, token, ["allocations"]) for _ in range(listeners))
+        )
+        for socket in sockets:  # every one has joined before the burst starts
+            while json.loads(await socket.recv())["type"] != "subscribed":
+                pass
+        writers = [threading.Thread(target=book, args=(slots[n::threads],)) for n in range(threads)]
+        for writer in writers:
+            writer.start()
+        received = [[] for _ in sockets]
+        # The last listener drops out after 100 messages and comes back with its last seq.
+        rejoiner = sockets[-1]
+
+        async def rejoin():
+            mine = received[-1]
+            await allocation_messages(rejoiner, lambda: len(mine) >= events, mine, stop_after=100)
+            await rejoiner.close()
+            again = await follow(portal.ws_url, token, ["allocations"], after_seq=mine[-1]["seq"])
+            await allocation_messages(again, lambda: len(mine) >= events, mine)
+            await again.close()
+
+        await asyncio.gather(
+            rejoin(),
+            *(
+                allocation_messages(socket, lambda got=got: len(got) >= events, got)
+                for socket, got in zip(sockets[:-1], received[:-1], strict=True)
+            ),
+        )
+        for writer in writers:
+            await asyncio.to_thread(writer.join)
+        for socket in sockets[:-1]:
+            await socket.close()
+        return received
+
+    received = asyncio.run(scenario())
+    assert len(booked) == events
+    for got in received:
+        assert sorted(m["data"]["allocation_id"] for m in got) == sorted(booked)
+        seqs = [m["seq"] for m in got]
+        assert seqs == sorted(set(seqs))  # in order, none twice
+
+
+def test_the_board_shows_bookings_live_and_catches_up_after_its_socket_drops(portal, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does, via .ci/run)"
+    # Playwright's sync API runs an event loop in this thread; the ORM is done with by then.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    cookie_name, cookie_value = session_cookie(UserFactory(roles=["Viewer"])).decode().split("=")
+    operator = {"Authorization": f"Bearer {issue_token(UserFactory(roles=['Operator']))}"}
+    project = ProjectFactory()
+    first_resource, second_resource = ResourceFactory(name="Crane A"), ResourceFactory()
+    this_hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+
+    def book(resource) -> int:
+        response = requests.post(
+            f"{portal.url}/api/v1/allocate",
+            json={
+                "project": project.pk,
+                "items": [
+                    {
+                        "resource": resource.pk,
+                        "from": this_hour.isoformat(),
+                        "to": (this_hour + timedelta(minutes=59)).isoformat(),
+                    }
+                ],
+            },
+            headers=operator,
+            timeout=10,
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["allocations"][0]["id"]
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.add_cookies([{"name": cookie_name, "value": cookie_value, "url": portal.url}])
+        page = context.new_page()
+        page.goto(f"{portal.url}/board/")
+        page.wait_for_selector('#board-state[data-state="open"]', timeout=10_000)
+
+        allocation = book(first_resource)
+        bar = page.wait_for_selector(f'[data-allocation="{allocation}"]', timeout=2_000)
+        assert bar.text_content() == project.code
+        lane = page.locator(f'[data-resource="{first_resource.pk}"]')
+        assert lane.locator(f'[data-allocation="{allocation}"]').count() == 1
+
+        missed = []
+        portal.restart_ws(while_down=lambda: missed.append(book(second_resource)))
+        page.wait_for_selector(f'[data-allocation="{missed[0]}"]', timeout=20_000)
+        page.wait_for_selector('#board-state[data-state="open"]', timeout=5_000)
+        page.screenshot(path=artifacts_dir() / "board.png", full_page=True)
+        browser.close()

@@ -1,0 +1,561 @@
+"""/ws/notify/: who may connect, what they may follow, what they receive, and resuming."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from apps.audit.models import Event, Seal
+from apps.inventory.services import stock_issue, stock_receive, stock_thresholds_set
+from apps.realtime.consumers import BEARER_SUBPROTOCOL
+from apps.realtime.models import StreamCursor
+from apps.resources.services import allocation_cancel
+from tests.factories import UserFactory, issue_token
+from tests.inventory.factories import ItemFactory, WarehouseFactory
+from tests.realtime.conftest import (
+    messages,
+    open_socket,
+    publish,
+    run,
+    session_cookie,
+    subscribe,
+)
+from tests.resources.factories import ProjectFactory, ResourceFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+ENVELOPE = {"type", "seq", "event_id", "occurred_at", "data"}
+
+
+def position_of(event_id) -> int:
+    return Seal.objects.get(event_id=event_id).position
+
+
+def event_of(allocation, event_type="resources.allocation.created") -> Event:
+    return Event.objects.get(type=event_type, aggregate_id=str(allocation.pk))
+
+
+# --- identity ---------------------------------------------------------------------------
+
+
+def test_a_socket_without_identity_is_closed_with_4401():
+    async def scenario():
+        socket = await open_socket()
+        closed = await socket.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4401}
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("offered", [["fusionops.bearer", "fo_not-a-token"], ["fusionops.bearer"]])
+def test_a_bad_or_missing_bearer_token_is_closed_with_4401(offered):
+    async def scenario():
+        socket = await open_socket(subprotocols=offered)
+        assert socket.subprotocol == BEARER_SUBPROTOCOL
+        assert (await socket.receive_output(timeout=5))["code"] == 4401
+
+    run(scenario())
+
+
+def test_a_revoked_users_session_is_closed_with_4401():
+    user = UserFactory(roles=["Viewer"])
+    cookie = session_cookie(user)
+    user.is_active = False
+    user.save()
+
+    async def scenario():
+        socket = await open_socket(cookie=cookie)
+        assert (await socket.receive_output(timeout=5))["code"] == 4401
+
+    run(scenario())
+
+
+def test_an_integration_authenticates_with_the_bearer_subprotocol():
+    token = issue_token(UserFactory(roles=["Viewer"]))
+
+    async def scenario():
+        # No Origin: integrations are not browsers.
+        socket = await open_socket(subprotocols=[BEARER_SUBPROTOCOL, token], headers=())
+        assert socket.subprotocol == BEARER_SUBPROTOCOL
+        answer = await subscribe(socket, ["allocations"])
+        assert answer[-1]["topics"] == ["allocations"]
+        await socket.disconnect()
+
+    run(scenario())
+
+
+def test_the_token_is_never_logged(log_lines):
+    token = issue_token(UserFactory(roles=["Viewer"]))
+
+    async def scenario():
+        socket = await open_socket(subprotocols=[BEARER_SUBPROTOCOL, token], headers=())
+        await subscribe(socket, ["allocations"])
+        await socket.disconnect()
+        bad = await open_socket(subprotocols=[BEARER_SUBPROTOCOL, token + "x"], headers=())
+        await bad.receive_output(timeout=5)
+
+    run(scenario())
+    assert log_lines
+    assert not [line for line in log_lines if token in str(line)]
+
+
+def test_a_page_of_another_site_cannot_open_a_socket_with_the_users_cookie():
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+
+    async def scenario():
+        from channels.testing import WebsocketCommunicator
+
+        from apps.realtime.routing import websocket_application
+
+        socket = WebsocketCommunicator(
+            websocket_application(),
+            "/ws/notify/",
+            headers=[(b"origin", b"https://evil.example"), (b"cookie", cookie)],
+        )
+        connected, _ = await socket.connect(timeout=5)
+        assert not connected
+
+    run(scenario())
+
+
+# --- topics -----------------------------------------------------------------------------
+
+# The issue's table: allocations (Operator, Viewer), inventory (Warehouse, Viewer),
+# orders (Operator), audit (AuditViewer); project:<id> as allocations. Admin reads all.
+READABLE = {
+    "Admin": {"allocations", "inventory", "orders", "audit", "project"},
+    "Operator": {"allocations", "orders", "project"},
+    "Viewer": {"allocations", "inventory", "project"},
+    "Warehouse": {"inventory"},
+    "AuditViewer": {"audit"},
+    "Integration": set(),
+}
+
+
+@pytest.mark.parametrize("role", sorted(READABLE))
+def test_each_role_joins_the_topics_it_may_read_and_is_refused_the_others(role):
+    project = ProjectFactory()
+    cookie = session_cookie(UserFactory(roles=[role]))
+    asked = ["allocations", "inventory", "orders", "audit", f"project:{project.pk}"]
+
+    async def scenario():
+        socket = await open_socket(cookie=cookie)
+        answer = await subscribe(socket, asked)
+        refused = {m["topic"].split(":")[0] for m in answer if m["type"] == "error"}
+        assert {m["code"] for m in answer if m["type"] == "error"} <= {"forbidden-topic"}
+        joined = {topic.split(":")[0] for topic in answer[-1]["topics"]}
+        assert joined == READABLE[role]
+        assert refused == {"allocations", "inventory", "orders", "audit", "project"} - joined
+        await socket.disconnect()
+
+    run(scenario())
+
+
+def test_unknown_topics_and_bad_requests_get_an_error_and_the_socket_stays_open():
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+
+    async def scenario():
+        socket = await open_socket(cookie=cookie)
+        answer = await subscribe(socket, ["weather", "project:999999", "project:abc"])
+        assert [m["code"] for m in answer[:-1]] == ["unknown-topic"] * 3
+        assert answer[-1] == {"type": "subscribed", "topics": [], "seq": None}
+        await socket.send_to(text_data="not json")
+        assert (await socket.receive_json_from())["code"] == "bad-request"
+        await socket.send_json_to(
+            {"action": "subscribe", "topics": ["allocations"], "after_seq": -1}
+        )
+        assert (await socket.receive_json_from())["code"] == "bad-request"
+        await socket.send_json_to({"action": "dance"})
+        assert (await socket.receive_json_from())["code"] == "bad-request"
+        await socket.send_json_to({"action": "ping"})
+        assert await socket.receive_json_from() == {"type": "pong"}
+        await socket.disconnect()
+
+    run(scenario())
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+def test_a_booking_and_its_cancellation_reach_followers_of_allocations_and_of_the_project(booker):
+    viewer = session_cookie(UserFactory(roles=["Viewer"]))
+    other_project = ProjectFactory()
+
+    async def scenario():
+        everything = await open_socket(cookie=viewer)
+        one_project = await open_socket(cookie=viewer)
+        another = await open_socket(cookie=viewer)
+        await subscribe(everything, ["allocations"])
+        await subscribe(one_project, [f"project:{booker.project.pk}"])
+        await subscribe(another, [f"project:{other_project.pk}"])
+
+        from channels.db import database_sync_to_async
+
+        allocation = await database_sync_to_async(booker)(1)
+        await database_sync_to_async(allocation_cancel)(
+            allocation_id=allocation.pk, actor=booker.user, reason="rain"
+        )
+        await publish()
+        created, updated = await messages(everything, 2)
+        assert set(created) == ENVELOPE
+        assert created["type"] == "ResourceAllocated"
+        event = await database_sync_to_async(event_of)(allocation)
+        assert created["event_id"] == str(event.id)
+        assert created["seq"] == await database_sync_to_async(position_of)(event.id)
+        assert created["occurred_at"] == event.occurred_at.isoformat()
+        assert created["data"]["allocation_id"] == allocation.pk
+        assert created["data"]["resource_id"] == booker.resource.pk
+        assert created["data"]["status"] == "booked"
+        assert updated["type"] == "allocationUpdate"
+        assert updated["seq"] == created["seq"] + 1
+        assert updated["data"]["status"] == "cancelled"
+        assert await messages(one_project, 2) == [created, updated]
+        assert await another.receive_nothing(timeout=0.3)
+        for socket in (everything, one_project, another):
+            await socket.disconnect()
+
+    run(scenario())
+
+
+def test_low_stock_replenishment_and_order_progress_are_sent_as_their_message_types():
+    from channels.db import database_sync_to_async
+
+    from apps.orders.services import LineRequest, order_place
+
+    warehouse_cookie = session_cookie(UserFactory(roles=["Warehouse"]))
+    operator_cookie = session_cookie(UserFactory(roles=["Operator"]))
+    auditor_cookie = session_cookie(UserFactory(roles=["AuditViewer"]))
+    actor = UserFactory(roles=["Admin"])
+    item, warehouse = ItemFactory(), WarehouseFactory()
+
+    def stock_moves():
+        stock_thresholds_set(
+            item_id=item.pk, location_id=warehouse.pk, reorder_point=5, reorder_qty=10, actor=actor
+        )
+        stock_receive(item_id=item.pk, location_id=warehouse.pk, quantity=8, actor=actor)
+        stock_issue(item_id=item.pk, location_id=warehouse.pk, quantity=4, actor=actor)
+        order_place(
+            customer_reference="ACME",
+            lines=[LineRequest(item_id=item.pk, location_id=warehouse.pk, quantity=1)],
+            actor=actor,
+        )
+
+    async def scenario():
+        stock = await open_socket(cookie=warehouse_cookie)
+        orders = await open_socket(cookie=operator_cookie)
+        audit = await open_socket(cookie=auditor_cookie)
+        await subscribe(stock, ["inventory"])
+        await subscribe(orders, ["orders"])
+        await subscribe(audit, ["audit"])
+        before = await database_sync_to_async(Event.objects.count)()
+        await database_sync_to_async(stock_moves)()
+        await publish()
+        low = await stock.receive_json_from(timeout=5)
+        assert low["type"] == "lowStock"
+        assert low["data"]["item_id"] == item.pk
+        assert low["data"]["available"] == "4.000"
+        placed = await orders.receive_json_from(timeout=5)
+        assert placed["type"] == "orderStatusChanged"
+        assert placed["data"]["status"] == "placed"
+        assert placed["seq"] > low["seq"]
+        count = await database_sync_to_async(Event.objects.count)() - before
+        seen = await messages(audit, count)
+        assert {m["type"] for m in seen} == {"auditEvent"}
+        assert [m["seq"] for m in seen] == sorted(m["seq"] for m in seen)
+        assert "inventory.stock.low" in {m["data"]["type"] for m in seen}
+        for socket in (stock, orders, audit):
+            await socket.disconnect()
+
+    run(scenario())
+
+
+# --- resuming ---------------------------------------------------------------------------
+
+
+def test_a_client_that_resumes_after_its_last_seq_gets_what_it_missed_once_then_live(booker):
+    from channels.db import database_sync_to_async
+
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+    book = database_sync_to_async(booker)
+
+    async def scenario():
+        socket = await open_socket(cookie=cookie)
+        await subscribe(socket, ["allocations"])
+        await book(1)
+        await book(2)
+        await publish()
+        seen = await messages(socket, 2)
+        await socket.disconnect()
+
+        missed = [await book(3), await book(4)]
+        await publish()
+        socket = await open_socket(cookie=cookie)
+        answer = await subscribe(socket, ["allocations"], after_seq=seen[-1]["seq"])
+        replayed, subscribed = answer[:-1], answer[-1]
+        assert [m["data"]["allocation_id"] for m in replayed] == [a.pk for a in missed]
+        assert [m["type"] for m in replayed] == ["ResourceAllocated"] * 2
+        assert subscribed["seq"] == replayed[-1]["seq"]
+
+        live = await book(5)
+        await publish()
+        assert (await socket.receive_json_from(timeout=5))["data"]["allocation_id"] == live.pk
+        assert await socket.receive_nothing(timeout=0.3)
+
+        # Resuming with nothing missed replays nothing.
+        await socket.disconnect()
+        socket = await open_socket(cookie=cookie)
+        answer = await subscribe(socket, ["allocations"], after_seq=subscribed["seq"] + 1)
+        assert [m["type"] for m in answer] == ["subscribed"]
+        await socket.disconnect()
+
+    run(scenario())
+
+
+def test_an_event_numbered_earlier_but_committed_later_is_not_skipped(booker):
+    """The log's sequence is drawn before commit: B (seq n+1) can commit while A (seq n) is
+    still open. Messages are numbered by the seal, which follows commit order, so B is not
+    sent ahead of A, and a client resuming after B's message cannot have missed A."""
+    from channels.db import database_sync_to_async
+
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+    held_open, release = threading.Event(), threading.Event()
+    held = {}
+    elsewhere = ResourceFactory()  # not the resource A holds locked
+
+    def book_in_a_long_transaction():
+        with transaction.atomic():
+            held["allocation"] = booker(1)
+            held_open.set()
+            release.wait(10)
+        connection.close()
+
+    async def scenario():
+        import asyncio
+
+        socket = await open_socket(cookie=cookie)
+        answer = await subscribe(socket, ["allocations"])
+        start = answer[-1]["seq"]
+        slow = threading.Thread(target=book_in_a_long_transaction)
+        slow.start()
+        await asyncio.to_thread(held_open.wait, 10)
+        quick = await database_sync_to_async(booker)(2, on_resource=elsewhere)
+        await publish()
+        assert await socket.receive_nothing(timeout=0.5)  # B waits for A
+
+        release.set()
+        await asyncio.to_thread(slow.join, 10)
+        await publish()
+        first, second = await messages(socket, 2)
+        assert first["data"]["allocation_id"] == held["allocation"].pk
+        assert second["data"]["allocation_id"] == quick.pk
+        assert start < first["seq"] < second["seq"]
+        a_event = await database_sync_to_async(event_of)(held["allocation"])
+        b_event = await database_sync_to_async(event_of)(quick)
+        assert a_event.seq < b_event.seq  # A was numbered first by the log, committed last
+
+        # Whoever resumes from before A gets both, in this order; after A, only B.
+        again = await open_socket(cookie=cookie)
+        answer = await subscribe(again, ["allocations"], after_seq=start)
+        assert [m["seq"] for m in answer[:-1]] == [first["seq"], second["seq"]]
+        await again.disconnect()
+        again = await open_socket(cookie=cookie)
+        answer = await subscribe(again, ["allocations"], after_seq=first["seq"])
+        assert [m["seq"] for m in answer[:-1]] == [second["seq"]]
+        for each in (socket, again):
+            await each.disconnect()
+
+    run(scenario())
+
+
+def test_beyond_the_replay_limit_the_client_is_told_to_resync(booker, settings):
+    from channels.db import database_sync_to_async
+
+    settings.REALTIME_REPLAY_LIMIT = 3
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+    book = database_sync_to_async(booker)
+
+    first = booker(1)
+    run(publish())
+    after = position_of(event_of(first).id)
+    for slot in range(2, 6):  # four missed: one more than the limit
+        booker(slot)
+
+    async def resume():
+        await publish()
+        socket = await open_socket(cookie=cookie)
+        answer = await subscribe(socket, ["allocations"], after_seq=after)
+        head = await database_sync_to_async(
+            lambda: Seal.objects.order_by("-position")[0].position
+        )()
+        assert answer == [
+            {"type": "resync", "seq": head},
+            {"type": "subscribed", "topics": ["allocations"], "seq": head},
+        ]
+        live = await book(6)
+        await publish()
+        assert (await socket.receive_json_from(timeout=5))["data"]["allocation_id"] == live.pk
+        # A client from another log (its seq is ahead of this one) resyncs too.
+        other = await open_socket(cookie=cookie)
+        answer = await subscribe(other, ["allocations"], after_seq=head + 1000)
+        assert answer[0]["type"] == "resync"
+        for socket_ in (socket, other):
+            await socket_.disconnect()
+
+    run(resume())
+
+
+def test_a_stream_batch_lost_on_the_way_is_filled_from_the_log(booker):
+    from channels.db import database_sync_to_async
+
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+    book = database_sync_to_async(booker)
+
+    def lose_what_is_sealed():
+        # As if the publish of these positions never reached this process.
+        from apps.audit.sealing import audit_seal_pending
+
+        while audit_seal_pending():
+            pass
+        head = Seal.objects.order_by("-position")[0].position
+        StreamCursor.objects.update_or_create(pk=1, defaults={"position": head})
+
+    async def scenario():
+        socket = await open_socket(cookie=cookie)
+        await subscribe(socket, ["allocations"])
+        lost = await book(1)
+        await database_sync_to_async(lose_what_is_sealed)()
+        after = await book(2)
+        await publish()
+        first, second = await messages(socket, 2)
+        assert first["data"]["allocation_id"] == lost.pk
+        assert second["data"]["allocation_id"] == after.pk
+        assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+    run(scenario())
+
+
+# --- the channel's health ---------------------------------------------------------------
+
+
+def test_heartbeats_keep_an_answering_client_and_drop_a_silent_one(settings):
+    import asyncio
+
+    settings.REALTIME_HEARTBEAT_SECONDS = 0.2
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+
+    async def scenario():
+        answering = await open_socket(cookie=cookie)
+        silent = await open_socket(cookie=cookie)
+        for _ in range(4):
+            assert await answering.receive_json_from(timeout=2) == {"type": "ping"}
+            await answering.send_json_to({"action": "pong"})
+        pings = 0
+        while (output := await silent.receive_output(timeout=2))["type"] == "websocket.send":
+            pings += 1
+        assert output == {"type": "websocket.close", "code": 4408}
+        assert pings >= 1
+        await asyncio.sleep(0.3)
+        assert await answering.receive_json_from(timeout=2) == {"type": "ping"}
+        await answering.disconnect()
+
+    run(scenario())
+
+
+class StuckClient:
+    """A browser that stops reading once subscribed: from then on every frame sent to it
+    blocks. (Closing does not need its cooperation: the server drops the transport.)"""
+
+    def __init__(self, cookie: bytes):
+        import asyncio
+
+        from apps.realtime.routing import websocket_application
+
+        self.inbox: asyncio.Queue = asyncio.Queue()
+        self.frames: list[dict] = []
+        self.closed_with = None
+        self.stuck = False
+        scope = {
+            "type": "websocket",
+            "path": "/ws/notify/",
+            "query_string": b"",
+            "headers": [(b"origin", b"http://127.0.0.1:8000"), (b"cookie", cookie)],
+            "subprotocols": [],
+        }
+        self.task = asyncio.create_task(websocket_application()(scope, self.inbox.get, self.send))
+
+    async def send(self, message):
+        import asyncio
+        import json
+
+        if message["type"] == "websocket.close":
+            self.closed_with = message["code"]
+        elif self.stuck:
+            await asyncio.Event().wait()
+        elif message["type"] == "websocket.send":
+            self.frames.append(json.loads(message["text"]))
+
+
+def test_a_client_too_slow_to_keep_up_delays_nobody_and_is_dropped(booker, settings):
+    import asyncio
+
+    from channels.db import database_sync_to_async
+
+    # More than one publish brings at once; less than two publishes a client never reads.
+    settings.REALTIME_MAX_PENDING = 40
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+
+    def book_many(first_slot):
+        return [booker(slot) for slot in range(first_slot, first_slot + 30)]
+
+    async def scenario():
+        stuck = StuckClient(cookie)
+        await stuck.inbox.put({"type": "websocket.connect"})
+        await stuck.inbox.put(
+            {
+                "type": "websocket.receive",
+                "text": '{"action": "subscribe", "topics": ["allocations"]}',
+            }
+        )
+        while not stuck.frames:
+            await asyncio.sleep(0.01)
+        stuck.stuck = True
+        fast = await open_socket(cookie=cookie)
+        await subscribe(fast, ["allocations"])
+
+        for first_slot in (1, 31):
+            booked = await database_sync_to_async(book_many)(first_slot)
+            await publish()
+            received = await messages(fast, len(booked), timeout=2)
+            assert [m["data"]["allocation_id"] for m in received] == [a.pk for a in booked]
+        for _ in range(100):
+            if stuck.closed_with is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert stuck.closed_with == 4429
+        await stuck.inbox.put({"type": "websocket.disconnect", "code": 4429})
+        await asyncio.wait_for(stuck.task, 5)
+        await fast.disconnect()
+
+    run(scenario())
+
+
+def test_open_connections_and_messages_sent_are_metrics():
+    from prometheus_client import REGISTRY
+
+    def sample(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0
+
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+
+    async def scenario():
+        before = sample("realtime_connections"), sample("realtime_messages_sent_total", type="pong")
+        socket = await open_socket(cookie=cookie)
+        await socket.send_json_to({"action": "ping"})
+        await socket.receive_json_from()
+        assert sample("realtime_connections") == before[0] + 1
+        assert sample("realtime_messages_sent_total", type="pong") == before[1] + 1
+        await socket.disconnect()
+        assert sample("realtime_connections") == before[0]
+
+    run(scenario())
