@@ -182,6 +182,12 @@ def events_scenarios() -> None:
     fresh_database(env)
     subprocess.run([PYTHON, "-m", "bench.events"], cwd=ROOT, env=env, check=True)
     subprocess.run([PYTHON, "-m", "bench.orders"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PYTHON, "-m", "bench.realtime"],
+        cwd=ROOT,
+        env={**env, "CHANNEL_LAYER_PREFIX": "fusionops-bench"},
+        check=True,
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""ASGI entry point. uvicorn runs it for websockets (/ws/); HTTP is served under WSGI, but
-the ASGI process answers HTTP too (health checks)."""
+"""ASGI entry point. uvicorn runs it for websockets (/ws/); HTTP is served under WSGI (the
+ASGI process answers its health checks only)."""
 
 import os
 
@@ -14,6 +14,8 @@ http_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402  Django must be set up first
 
-from apps.realtime.routing import websocket_application  # noqa: E402
+from apps.realtime.routing import health_only, websocket_application  # noqa: E402
 
-application = ProtocolTypeRouter({"http": http_application, "websocket": websocket_application()})
+application = ProtocolTypeRouter(
+    {"http": health_only(http_application), "websocket": websocket_application()}
+)

@@ -29,6 +29,7 @@ logger = structlog.get_logger("fusionops.audit")
 
 GENESIS = hashlib.sha256(b"fusionops audit chain").digest()
 _SEALER_LOCK = "fusionops.audit.sealer"
+SEAL_BATCH = 5000
 
 _SELECT_EVENT = ", ".join(f"e.{column}" for column in EVENT_ROW_COLUMNS)
 _WIDTH = len(EVENT_ROW_COLUMNS)
@@ -38,7 +39,7 @@ def _digest_of(event: dict) -> bytes:
     return signing.digest(event, seq=event["seq"], signature=event["signature"])
 
 
-def audit_seal_pending(*, limit: int = 5000) -> int:
+def audit_seal_pending(*, limit: int = SEAL_BATCH) -> int:
     """Chain the events of ended transactions that are not chained yet; returns how many.
 
     Only one sealer runs at a time (others return 0 at once)."""
@@ -110,8 +111,11 @@ def audit_seal_and_follow() -> int:
     how many events were sealed. A failing reader is logged and does not stop the others:
     it picks up where it stopped at the next pass."""
     sealed = 0
-    while count := audit_seal_pending():
+    # Another pass only while passes come back full: under a steady stream of commits,
+    # "until nothing is left" would never reach the readers.
+    while (count := audit_seal_pending(limit=SEAL_BATCH)) and count == SEAL_BATCH:
         sealed += count
+    sealed += count
     for reader in _sealed_readers:
         try:
             reader()

@@ -18,6 +18,8 @@ from apps.events.relay import relay_batch
 logger = structlog.get_logger("fusionops.worker")
 
 CHANNEL = "fusionops_outbox"
+# Notified by every commit that appends to the audit log.
+LOG_CHANNEL = "fusionops_log"
 MAINTENANCE_INTERVAL_SECONDS = 24 * 3600
 # However long the next retry is away, look up at least this often (new work is announced
 # by NOTIFY, but a lost connection or a missed notification must not stall the relay).
@@ -37,22 +39,27 @@ class SealLoop(threading.Thread):
     commit: beside the relay, so that live updates never wait for a busy relay."""
 
     def __init__(self, worker: "RelayWorker"):
-        super().__init__(name="sealer")
+        super().__init__(name="sealer", daemon=True)
         self.worker = worker
 
     def run(self) -> None:
-        with raw_connection() as listener:
-            listener.execute(f"LISTEN {CHANNEL}")
-            while not self.worker.stopping:
-                try:
-                    close_old_connections()
-                    audit_seal_and_follow()
-                except Exception:
-                    logger.exception("worker.seal_failed")
-                    close_old_connections()
-                    time.sleep(ERROR_PAUSE_SECONDS)
-                for _notification in listener.notifies(timeout=SEAL_INTERVAL_SECONDS, stop_after=1):
-                    break
+        while not self.worker.stopping:
+            try:
+                # Listen before the first pass, so that nothing committed in between waits.
+                with raw_connection() as listener:
+                    listener.execute(f"LISTEN {LOG_CHANNEL}")
+                    while not self.worker.stopping:
+                        close_old_connections()
+                        audit_seal_and_follow()
+                        for _notification in listener.notifies(
+                            timeout=SEAL_INTERVAL_SECONDS, stop_after=1
+                        ):
+                            break
+            except Exception:
+                # A lost connection or a bug must not end sealing: log, pause, start again.
+                logger.exception("worker.seal_failed")
+                close_old_connections()
+                time.sleep(ERROR_PAUSE_SECONDS)
         close_old_connections()
 
 
@@ -108,40 +115,47 @@ class RelayWorker:
         sealer = None if once else SealLoop(self)
         if sealer is not None:
             sealer.start()
-        # Listen before the first look, so that nothing committed in between is missed.
-        with raw_connection() as listener:
-            listener.execute(f"LISTEN {CHANNEL}")
-            logger.info("worker.started", batch_size=self.batch_size)
-            observed_at = 0.0
-            while not self.stopping:
-                relayed = 0
-                try:
-                    close_old_connections()
-                    self.maintain()
-                    periodic.run_due()
-                    relayed = self.drain()
-                    now = time.monotonic()
+        try:
+            # Listen before the first look, so that nothing committed in between is missed.
+            with raw_connection() as listener:
+                listener.execute(f"LISTEN {CHANNEL}")
+                logger.info("worker.started", batch_size=self.batch_size)
+                observed_at = 0.0
+                while not self.stopping:
+                    relayed = 0
+                    try:
+                        close_old_connections()
+                        self.maintain()
+                        periodic.run_due()
+                        relayed = self.drain()
+                        now = time.monotonic()
+                        if once:
+                            audit_seal_and_follow()
+                        # The gauges are not needed per hop of a busy saga: while work keeps
+                        # coming they are updated every so often, and always when idle.
+                        if once or not relayed or now - observed_at >= OBSERVE_INTERVAL_SECONDS:
+                            self.observe()
+                            observed_at = now
+                        ceiling = min(self.poll_seconds, MAX_SLEEP_SECONDS)
+                        wait = max(
+                            selectors.seconds_until_next_due(ceiling=ceiling), MIN_SLEEP_SECONDS
+                        )
+                    except Exception:
+                        # A database hiccup or a bug must not end the relay: log, pause, go on.
+                        logger.exception("worker.loop_failed")
+                        close_old_connections()
+                        wait = ERROR_PAUSE_SECONDS
                     if once:
-                        audit_seal_and_follow()
-                    # The gauges are not needed per hop of a busy saga: while work keeps
-                    # coming they are updated every so often, and always when idle.
-                    if once or not relayed or now - observed_at >= OBSERVE_INTERVAL_SECONDS:
-                        self.observe()
-                        observed_at = now
-                    ceiling = min(self.poll_seconds, MAX_SLEEP_SECONDS)
-                    wait = max(selectors.seconds_until_next_due(ceiling=ceiling), MIN_SLEEP_SECONDS)
-                except Exception:
-                    # A database hiccup or a bug must not end the relay: log, pause, go on.
-                    logger.exception("worker.loop_failed")
-                    close_old_connections()
-                    wait = ERROR_PAUSE_SECONDS
-                if once:
-                    break
-                if relayed:
-                    continue  # what it relayed may have made the next step due: look again
-                for _notification in listener.notifies(timeout=wait, stop_after=1):
-                    break
-        if sealer is not None:
-            sealer.join()
+                        break
+                    if relayed:
+                        continue  # what it relayed may have made the next step due: look again
+                    for _notification in listener.notifies(timeout=wait, stop_after=1):
+                        break
+        finally:
+            # However the relay ended (a lost LISTEN connection ends the process, and its
+            # supervisor starts it again), the sealer ends with it.
+            self.stopping = True
+            if sealer is not None:
+                sealer.join(timeout=10)
         close_old_connections()
         logger.info("worker.stopped")

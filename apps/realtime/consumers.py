@@ -15,16 +15,21 @@ seen N has seen every earlier event of its topics. The first subscribe with `aft
 replays what was missed from the log before live messages follow. Each connection follows
 the stream of sealed positions and fills any batch lost on the way from the log.
 
-Close codes: 4401 no valid identity, 4408 no answer to pings, 4429 too slow to keep up.
+Close codes: 4401 no valid identity (checked at connect and again at every heartbeat),
+4408 no answer to pings, 4429 too slow to keep up.
 """
 
 import asyncio
 import time
+from importlib import import_module
+from types import SimpleNamespace
 
 import structlog
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib import auth
 
 from apps.accounts import selectors as account_selectors
 from apps.accounts.tokens import InvalidToken
@@ -51,6 +56,17 @@ def _token_user(raw: str):
 
 
 @database_sync_to_async
+def _session_user(session_key: str | None):
+    """The active user a session still stands for (None once logged out, expired, or
+    invalidated by a password change)."""
+    if not session_key:
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = auth.get_user(SimpleNamespace(session=store))
+    return user if user.is_authenticated and user.is_active else None
+
+
+@database_sync_to_async
 def _roles_of(user) -> frozenset[str]:
     return frozenset(user.groups.values_list("name", flat=True))
 
@@ -63,6 +79,23 @@ def _project_exists(project_id: int) -> bool:
 
 
 class NotifyConsumer(AsyncJsonWebsocketConsumer):
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the connection ended (a handler may have raised), nothing of it stays.
+            await self._release()
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every message, a hop to its one
+        # database thread: with a batch fanned out to hundreds of sockets, that hop was
+        # most of the latency. Every database call here goes through database_sync_to_async,
+        # which closes stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         self.user = None
         self.topics: set[str] = set()
@@ -74,11 +107,13 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
         if BEARER_SUBPROTOCOL in offered:
             credentials = [protocol for protocol in offered if protocol != BEARER_SUBPROTOCOL]
             if len(credentials) == 1:
+                self.credential = ("token", credentials[0])
                 self.user = await _token_user(credentials[0])
             await self.accept(subprotocol=BEARER_SUBPROTOCOL)
         else:
             user = self.scope.get("user")
             if user is not None and user.is_authenticated and user.is_active:
+                self.credential = ("session", self.scope["session"].session_key)
                 self.user = user
             await self.accept()
         if self.user is None:
@@ -92,14 +127,46 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
         logger.info("realtime.connected", user=self.user.get_username())
 
     async def disconnect(self, code):
-        for task in self.tasks:
+        await self._release()
+
+    async def _release(self) -> None:
+        tasks, self.tasks = getattr(self, "tasks", []), []
+        for task in tasks:
             task.cancel()
-        if self.tasks:
+        if tasks:
             metrics.connections.dec()
-        if self.position is not None:
+        if getattr(self, "position", None) is not None:
+            self.position = None
             await self.channel_layer.group_discard(STREAM_GROUP, self.channel_name)
 
+    async def _still_allowed(self) -> bool:
+        """Whether the identity the socket opened with still holds (a revoked token, a
+        logout or a deactivated user ends it); topics the user's roles no longer allow are
+        left with an error."""
+        kind, secret = self.credential
+        user = await (_token_user(secret) if kind == "token" else _session_user(secret))
+        if user is None or user.pk != self.user.pk:
+            return False
+        self.user, roles = user, await _roles_of(user)
+        if roles != self.roles:
+            self.roles = roles
+            for topic in sorted(self.topics):
+                if not topics.may_read(roles, superuser=user.is_superuser, topic=topic):
+                    self.topics.discard(topic)
+                    await self._error(
+                        "forbidden-topic",
+                        f"Your roles no longer allow reading {topic!r}.",
+                        topic=topic,
+                    )
+        return True
+
     # --- from the client -------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            await self._error("bad-request", "Send JSON in text frames.")
+            return
+        await super().receive(text_data=text_data, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         if self.user is None:
@@ -228,6 +295,10 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             if time.monotonic() - self.last_heard > 2 * interval:
                 metrics.dropped_clients.labels("heartbeat_timeout").inc()
                 self._drop(CLOSE_HEARTBEAT_TIMEOUT)
+                return
+            if not await self._still_allowed():
+                metrics.dropped_clients.labels("unauthenticated").inc()
+                self._drop(CLOSE_UNAUTHENTICATED)
                 return
             self._enqueue({"type": "ping"})
 

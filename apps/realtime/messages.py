@@ -33,7 +33,10 @@ def message_type_of(event_type: str) -> str | None:
 
 def _topics_of(event_type: str, payload: dict) -> list[str]:
     if event_type.startswith("resources.allocation."):
-        return [topics.ALLOCATIONS, topics.project_topic(payload["project_id"])]
+        project_id = payload.get("project_id")
+        if isinstance(project_id, int):
+            return [topics.ALLOCATIONS, topics.project_topic(project_id)]
+        return [topics.ALLOCATIONS]
     if event_type.startswith("inventory."):
         return [topics.INVENTORY]
     if event_type.startswith(ORDER_EVENT_PREFIX):

@@ -21,13 +21,28 @@ _PUBLISHER_LOCK = "fusionops.realtime.publisher"
 _thread_state = threading.local()
 
 
-def _run(coroutine):
-    """Run a channel-layer call from synchronous code on this thread's own event loop,
-    kept for the thread's life: the layer keeps one Redis connection per loop."""
+def _send(batch: dict) -> None:
+    """Publish from synchronous code, on this thread's own event loop, kept for the
+    thread's life (the layer keeps one Redis connection per loop). A Redis that does not
+    answer must not hold the sealer: the publish fails and is tried again."""
     loop = getattr(_thread_state, "loop", None)
     if loop is None or loop.is_closed():
         loop = _thread_state.loop = asyncio.new_event_loop()
-    return loop.run_until_complete(coroutine)
+    loop.run_until_complete(
+        asyncio.wait_for(
+            get_channel_layer().group_send(STREAM_GROUP, batch),
+            settings.REALTIME_PUBLISH_TIMEOUT_SECONDS,
+        )
+    )
+
+
+def _batch(*, first: int, last: int, events) -> dict:
+    return {
+        "type": STREAM_MESSAGE_TYPE,
+        "first": first,
+        "last": last,
+        "entries": [stream_entry(event) for event in events],
+    }
 
 
 @on_sealed
@@ -36,7 +51,8 @@ def stream_publish_sealed() -> int:
     carry their first and last position; returns how many positions were published.
 
     One publisher at a time (others return at once); the cursor moves in the same
-    transaction, so a position is published again only if that transaction failed."""
+    transaction, so a position is published again only if that transaction failed. While
+    idle, an empty batch every REALTIME_TICK_SECONDS says where the stream stands."""
     published = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -47,27 +63,30 @@ def stream_publish_sealed() -> int:
                 "INSERT INTO realtime_streamcursor (id, position) VALUES (1, 0) "
                 "ON CONFLICT (id) DO NOTHING"
             )
-            cursor.execute("SELECT position FROM realtime_streamcursor WHERE id = 1")
-            position = cursor.fetchone()[0]
+            cursor.execute("SELECT position, published_at FROM realtime_streamcursor WHERE id = 1")
+            position, published_at = cursor.fetchone()
             events = sealed_events(after=position, limit=settings.REALTIME_PUBLISH_BATCH_SIZE)
+            now = timezone.now()
             if not events:
-                return published
-            last = events[-1].position
-            _run(
-                get_channel_layer().group_send(
-                    STREAM_GROUP,
-                    {
-                        "type": STREAM_MESSAGE_TYPE,
-                        "first": position + 1,
-                        "last": last,
-                        "entries": [stream_entry(event) for event in events],
-                    },
+                # While nothing happens, say now and then where the stream stands: a
+                # consumer that lost the last batch learns of it without waiting for the
+                # next event.
+                tick_due = published_at is None or (
+                    (now - published_at).total_seconds() >= settings.REALTIME_TICK_SECONDS
                 )
-            )
+                if not tick_due:
+                    return published
+                _send(_batch(first=position + 1, last=position, events=[]))
+                last = position
+            else:
+                last = events[-1].position
+                _send(_batch(first=position + 1, last=last, events=events))
             cursor.execute(
                 "UPDATE realtime_streamcursor SET position = %s, published_at = %s WHERE id = 1",
-                [last, timezone.now()],
+                [last, now],
             )
+        if not events:
+            return published
         metrics.positions_published.inc(len(events))
         published += len(events)
         if len(events) < settings.REALTIME_PUBLISH_BATCH_SIZE:

@@ -293,6 +293,8 @@ INVENTORY_EXPIRY_SWEEP_SECONDS = env.float("INVENTORY_EXPIRY_SWEEP_SECONDS", def
 # site, when a proxy routes /ws/ to the ASGI processes). Empty: this host on WS_PORT.
 REALTIME_WS_URL = env.str("REALTIME_WS_URL", default="")
 WS_PORT = env.int("WS_PORT", default=env.int("PORT", default=8000) + 1)
+# Pages of other origins (scheme://host[:port]) that may open sockets, beside this host.
+REALTIME_ALLOWED_ORIGINS = env.list("REALTIME_ALLOWED_ORIGINS", default=[])
 REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=20.0)
 # Messages waiting for one slow client before it is disconnected (it then resumes).
 REALTIME_MAX_PENDING = env.int("REALTIME_MAX_PENDING", default=5000)
@@ -301,6 +303,10 @@ REALTIME_MAX_PENDING = env.int("REALTIME_MAX_PENDING", default=5000)
 REALTIME_REPLAY_LIMIT = env.int("REALTIME_REPLAY_LIMIT", default=1000)
 REALTIME_REPLAY_SCAN_LIMIT = env.int("REALTIME_REPLAY_SCAN_LIMIT", default=200000)
 REALTIME_PUBLISH_BATCH_SIZE = env.int("REALTIME_PUBLISH_BATCH_SIZE", default=500)
+REALTIME_PUBLISH_TIMEOUT_SECONDS = env.float("REALTIME_PUBLISH_TIMEOUT_SECONDS", default=5.0)
+# While no event comes, the stream says where it stands this often (a consumer that lost
+# the last batch notices then).
+REALTIME_TICK_SECONDS = env.float("REALTIME_TICK_SECONDS", default=5.0)
 # API tokens issued by `manage.py issue_token`.
 API_TOKEN_DEFAULT_TTL = env.str("API_TOKEN_DEFAULT_TTL", default="30d")
 

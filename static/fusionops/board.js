@@ -1,6 +1,6 @@
 // The live operations board: follows /ws/notify/ and keeps the page current.
 // It resumes from the last seq it has seen after any disconnect, so nothing is missed;
-// on "resync" (too much missed) it redraws from the server.
+// on "resync" (too much missed) it reloads, drawing the board afresh from the server.
 
 const config = JSON.parse(document.getElementById("board-config").textContent);
 const stateLabel = document.getElementById("board-state");
@@ -99,19 +99,6 @@ const handlers = {
   orderStatusChanged: showOrder,
 };
 
-async function redraw(seq) {
-  // Too much was missed to replay: draw the board afresh from the server.
-  const response = await fetch(window.location.href, { credentials: "same-origin" });
-  const page = new DOMParser().parseFromString(await response.text(), "text/html");
-  for (const id of ["allocations", "inventory", "orders"]) {
-    const fresh = page.getElementById(id);
-    if (fresh) document.getElementById(id)?.replaceWith(fresh);
-  }
-  const freshConfig = JSON.parse(page.getElementById("board-config").textContent);
-  Object.assign(config.projects, freshConfig.projects);
-  lastSeq = Math.max(seq, freshConfig.seq);
-}
-
 function receive(message) {
   heardAt = Date.now();
   if (message.type === "ping") {
@@ -121,7 +108,9 @@ function receive(message) {
     lastSeq = Math.max(lastSeq, message.seq);
     setState("open", "Live");
   } else if (message.type === "resync") {
-    redraw(message.seq);
+    // Too much was missed to replay: draw the board afresh (the page resumes from there).
+    socket.close();
+    window.location.reload();
   } else if (message.type === "error") {
     console.warn("board:", message.code, message.detail);
   } else if (handlers[message.type] && message.seq > lastSeq) {

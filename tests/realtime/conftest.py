@@ -18,7 +18,8 @@ from apps.resources.services import AllocationItem, allocate
 from tests.factories import UserFactory
 from tests.resources.factories import ProjectFactory, ResourceFactory
 
-ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+# A page of the portal (port 8000) opening its socket on the websocket port.
+BROWSER = ((b"host", b"127.0.0.1:8001"), (b"origin", b"http://127.0.0.1:8000"))
 
 
 def run(scenario):
@@ -40,7 +41,7 @@ def session_cookie(user) -> bytes:
     return f"{name}={client.cookies[name].value}".encode()
 
 
-async def open_socket(*, cookie: bytes | None = None, subprotocols=None, headers=(ORIGIN,)):
+async def open_socket(*, cookie: bytes | None = None, subprotocols=None, headers=BROWSER):
     all_headers = list(headers) + ([(b"cookie", cookie)] if cookie else [])
     socket = WebsocketCommunicator(
         websocket_application(), "/ws/notify/", headers=all_headers, subprotocols=subprotocols

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.audit.models import Event, Seal
 from apps.inventory.services import stock_issue, stock_receive, stock_thresholds_set
@@ -110,7 +111,11 @@ def test_a_page_of_another_site_cannot_open_a_socket_with_the_users_cookie():
         socket = WebsocketCommunicator(
             websocket_application(),
             "/ws/notify/",
-            headers=[(b"origin", b"https://evil.example"), (b"cookie", cookie)],
+            headers=[
+                (b"host", b"127.0.0.1:8001"),
+                (b"origin", b"https://evil.example"),
+                (b"cookie", cookie),
+            ],
         )
         connected, _ = await socket.connect(timeout=5)
         assert not connected
@@ -479,7 +484,11 @@ class StuckClient:
             "type": "websocket",
             "path": "/ws/notify/",
             "query_string": b"",
-            "headers": [(b"origin", b"http://127.0.0.1:8000"), (b"cookie", cookie)],
+            "headers": [
+                (b"host", b"127.0.0.1:8001"),
+                (b"origin", b"http://127.0.0.1:8000"),
+                (b"cookie", cookie),
+            ],
             "subprotocols": [],
         }
         self.task = asyncio.create_task(websocket_application()(scope, self.inbox.get, self.send))
@@ -559,3 +568,99 @@ def test_open_connections_and_messages_sent_are_metrics():
         assert sample("realtime_connections") == before[0]
 
     run(scenario())
+
+
+def test_a_revoked_token_or_a_withdrawn_role_takes_effect_on_an_open_socket(settings):
+    from channels.db import database_sync_to_async
+    from django.contrib.auth.models import Group
+
+    from apps.accounts.models import ApiToken
+    from apps.accounts.services import api_token_revoke
+
+    settings.REALTIME_HEARTBEAT_SECONDS = 0.2
+    revoked_user, demoted = (
+        UserFactory(roles=["Viewer"]),
+        UserFactory(roles=["Viewer", "Warehouse"]),
+    )
+    revoked_token, demoted_cookie = issue_token(revoked_user), session_cookie(demoted)
+
+    async def scenario():
+        by_token = await open_socket(subprotocols=[BEARER_SUBPROTOCOL, revoked_token], headers=())
+        by_session = await open_socket(cookie=demoted_cookie)
+        await subscribe(by_token, ["allocations"])
+        await subscribe(by_session, ["allocations", "inventory"])
+
+        def revoke_and_demote():
+            api_token_revoke(token=ApiToken.objects.get(user=revoked_user), actor=None)
+            demoted.groups.remove(Group.objects.get(name="Viewer"))
+
+        await database_sync_to_async(revoke_and_demote)()
+        while (output := await by_token.receive_output(timeout=2))["type"] == "websocket.send":
+            pass
+        assert output == {"type": "websocket.close", "code": 4401}
+        while (message := await by_session.receive_json_from(timeout=2))["type"] == "ping":
+            await by_session.send_json_to({"action": "pong"})
+        assert message["code"] == "forbidden-topic"
+        assert message["topic"] == "allocations"
+        await by_session.disconnect()
+
+    run(scenario())
+
+
+def test_binary_frames_are_answered_with_an_error():
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+
+    async def scenario():
+        socket = await open_socket(cookie=cookie)
+        await socket.send_to(bytes_data=b"\x00\x01")
+        assert (await socket.receive_json_from())["code"] == "bad-request"
+        await socket.disconnect()
+
+    run(scenario())
+
+
+def test_an_idle_stream_says_where_it_stands_so_a_lost_last_batch_is_noticed(booker, settings):
+    from channels.db import database_sync_to_async
+
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+
+    def lose_what_is_sealed():
+        from apps.audit.sealing import audit_seal_pending
+
+        while audit_seal_pending():
+            pass
+        head = Seal.objects.order_by("-position")[0].position
+        StreamCursor.objects.update_or_create(
+            pk=1, defaults={"position": head, "published_at": timezone.now()}
+        )
+
+    async def scenario():
+        socket = await open_socket(cookie=cookie)
+        await subscribe(socket, ["allocations"])
+        lost = await database_sync_to_async(booker)(1)
+        await database_sync_to_async(lose_what_is_sealed)()
+        settings.REALTIME_TICK_SECONDS = 3600
+        await publish()
+        assert await socket.receive_nothing(timeout=0.3)  # no event, and no tick due yet
+        settings.REALTIME_TICK_SECONDS = 0
+        await publish()  # nothing new: the tick
+        assert (await socket.receive_json_from(timeout=5))["data"]["allocation_id"] == lost.pk
+        await socket.disconnect()
+
+    run(scenario())
+
+
+def test_the_websocket_process_serves_no_pages_only_its_health_checks():
+    from channels.testing import HttpCommunicator
+
+    from fusionops.asgi import application
+
+    async def scenario():
+        host = [(b"host", b"127.0.0.1:8001")]
+        health = await HttpCommunicator(
+            application, "GET", "/health/live", headers=host
+        ).get_response()
+        admin = await HttpCommunicator(application, "GET", "/admin/", headers=host).get_response()
+        return health["status"], admin["status"]
+
+    assert run(scenario()) == (200, 404)
