@@ -33,37 +33,57 @@ def head_position() -> int:
         return cursor.fetchone()[0]
 
 
+@dataclass(frozen=True)
+class SealedPage:
+    events: list[SealedEvent]
+    # The last position looked at (events of other types are skipped), None if none was.
+    scanned_through: int | None
+    full: bool
+
+
 def sealed_events(
     *,
     after: int,
     through: int | None = None,
     limit: int,
     type_filter: tuple[list[str], list[str]] | None = None,
-) -> list[SealedEvent]:
-    """Sealed events after position `after` (through `through`), in seal order."""
-    conditions, params = ["s.position > %s"], [after]
+) -> SealedPage:
+    """Up to `limit` positions after `after` (through `through`), in seal order, with the
+    events among them that pass `type_filter`."""
+    page_conditions, params = ["position > %s"], [after]
     if through is not None:
-        conditions.append("s.position <= %s")
+        page_conditions.append("position <= %s")
         params.append(through)
+    params.append(limit)
+    event_condition = ""
     if type_filter is not None:
-        exact, patterns = type_filter
-        conditions.append("(e.type = ANY(%s) OR e.type LIKE ANY(%s))")
-        params += [exact, patterns]
+        event_condition = "AND (e.type = ANY(%s) OR e.type LIKE ANY(%s))"
+        params += list(type_filter)
     with connection.cursor() as cursor:
+        # Positions first, then each event by its primary key (the LIMIT keeps the planner
+        # from joining the whole log by hash).
         cursor.execute(
             f"""
-            SELECT s.position, e.id, e.type, e.occurred_at, e.aggregate_type, e.aggregate_id,
+            WITH page AS (
+                SELECT position, event_id, event_recorded_at FROM audit_seal
+                WHERE {" AND ".join(page_conditions)}
+                ORDER BY position LIMIT %s
+            )
+            SELECT p.position, e.id, e.type, e.occurred_at, e.aggregate_type, e.aggregate_id,
                    e.actor, e.correlation_id, e.payload
-            FROM audit_seal s
-            JOIN audit_event e ON e.id = s.event_id AND e.recorded_at = s.event_recorded_at
-            WHERE {" AND ".join(conditions)}
-            ORDER BY s.position
-            LIMIT %s
+            FROM page p
+            LEFT JOIN LATERAL (
+                SELECT * FROM audit_event e
+                WHERE e.id = p.event_id AND e.recorded_at = p.event_recorded_at
+                {event_condition}
+                LIMIT 1
+            ) e ON true
+            ORDER BY p.position
             """,  # noqa: S608  the conditions are constants
-            [*params, limit],
+            params,
         )
         rows = cursor.fetchall()
-    return [
+    events = [
         SealedEvent(
             *row[:6],
             actor=json.loads(row[6]) if isinstance(row[6], str) else row[6],
@@ -71,7 +91,9 @@ def sealed_events(
             payload=json.loads(row[8]) if isinstance(row[8], str) else row[8],
         )
         for row in rows
+        if row[1] is not None
     ]
+    return SealedPage(events, rows[-1][0] if rows else None, full=len(rows) == limit)
 
 
 def missed_messages(*, after: int, through: int, subscribed: set[str]) -> list[dict] | None:
@@ -83,13 +105,13 @@ def missed_messages(*, after: int, through: int, subscribed: set[str]) -> list[d
     type_filter = event_type_filter(subscribed)
     found: list[dict] = []
     while True:
-        events = sealed_events(after=after, through=through, limit=_PAGE, type_filter=type_filter)
-        for event in events:
+        page = sealed_events(after=after, through=through, limit=_PAGE, type_filter=type_filter)
+        for event in page.events:
             message = message_for(stream_entry(event), subscribed)
             if message is not None:
                 found.append(message)
                 if len(found) > limit:
                     return None
-        if len(events) < _PAGE:
+        if not page.full:
             return found
-        after = events[-1].position
+        after = page.scanned_through

@@ -65,7 +65,9 @@ def stream_publish_sealed() -> int:
             )
             cursor.execute("SELECT position, published_at FROM realtime_streamcursor WHERE id = 1")
             position, published_at = cursor.fetchone()
-            events = sealed_events(after=position, limit=settings.REALTIME_PUBLISH_BATCH_SIZE)
+            events = sealed_events(
+                after=position, limit=settings.REALTIME_PUBLISH_BATCH_SIZE
+            ).events
             now = timezone.now()
             if not events:
                 # While nothing happens, say now and then where the stream stands: a
