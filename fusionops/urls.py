@@ -20,6 +20,7 @@ urlpatterns = [
     path("version", core_views.version, name="version"),
     path("admin/", admin.site.urls),
     path("", include("apps.realtime.urls")),
+    path("", include("apps.accounts.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view loads its init script from a URL, so the strict CSP needs no inline script.

@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from apps.accounts import schema, signals  # noqa: F401  schema registers itself
+        from apps.accounts import login, schema, signals  # noqa: F401  schema registers itself
 
         signals.connect()
+        login.connect()

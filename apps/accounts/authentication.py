@@ -3,15 +3,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from apps.accounts import selectors, services
-from apps.accounts.tokens import InvalidToken
+from apps.accounts.tokens import TOKEN_PREFIX, InvalidToken
 from apps.core.api.throttling import AuthFailureThrottle
 from apps.core.context import bind_auth_method
 
 logger = structlog.get_logger("fusionops.auth")
 
 
-class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer fo_…` with a token from `manage.py issue_token`."""
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer …` with a token from `manage.py issue_token` (`fo_…`), or an
+    access token from the identity provider."""
 
     keyword = "Bearer"
 
@@ -24,7 +25,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
                 _("The Authorization header must be 'Bearer <token>'.")
             )
         try:
-            token = selectors.api_token_authenticate(parts[1].decode("ascii"))
+            raw = parts[1].decode("ascii")
+            if raw.startswith(TOKEN_PREFIX):
+                token = selectors.api_token_authenticate(raw)
+                services.api_token_record_use(token=token)
+                bind_auth_method("token")
+                return token.user, token
+            user = services.provider_token_user(raw)
+            bind_auth_method("oidc")
+            return user, None
         except (InvalidToken, UnicodeDecodeError) as exc:
             # The reason is logged for operators; the caller learns only that it failed.
             logger.info("auth.token_rejected", reason=str(exc))
@@ -34,9 +43,6 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("The token is invalid, expired or revoked.")
             ) from None
-        services.api_token_record_use(token=token)
-        bind_auth_method("token")
-        return token.user, token
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="api"'

@@ -31,6 +31,12 @@ class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     """A person or a service account. Roles are the user's groups."""
 
+    # The identity provider's stable id for the person (`sub`): it survives changes of
+    # name and email, which are refreshed from the provider at every login.
+    oidc_subject = models.CharField(
+        _("identity provider subject"), max_length=255, unique=True, null=True, blank=True
+    )
+
     objects = PortalUserManager()
 
     class Meta(AbstractUser.Meta):

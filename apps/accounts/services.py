@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,11 +12,13 @@ from apps.accounts.models import ApiToken, User
 from apps.accounts.selectors import (
     TOKEN_TOMBSTONE,
     TOKEN_TOMBSTONE_TTL_SECONDS,
+    api_token_authenticate,
     api_token_cache_key,
     api_token_use_gate_key,
 )
-from apps.accounts.tokens import encode_token
+from apps.accounts.tokens import TOKEN_PREFIX, InvalidToken, encode_token
 from apps.audit.services import event_emit
+from apps.core import roles
 
 # Recording every use would add a write to every API call; once a minute is enough to see
 # which tokens are still in use.
@@ -89,3 +93,109 @@ def api_token_record_use(*, token: ApiToken) -> None:
     if cache.add(gate, True, int(LAST_USED_RESOLUTION.total_seconds())):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+# Roles that work in the admin: their holders are staff.
+STAFF_ROLES = frozenset({roles.ADMIN, roles.OPERATOR, roles.WAREHOUSE, roles.AUDIT_VIEWER})
+
+
+def roles_from_claims(claims: dict) -> set[str]:
+    """The FusionOps roles the provider's roles claim grants.
+
+    OIDC_ROLES_CLAIM names the claim, as a dotted path for nested ones
+    (`realm_access.roles`). With OIDC_ROLE_MAP, provider roles map through it; without, a
+    provider role spelled like a FusionOps role is that role. Anything else is ignored."""
+    value = claims
+    for part in settings.OIDC_ROLES_CLAIM.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    mapping = settings.OIDC_ROLE_MAP or {role: role for role in roles.ROLES}
+    return {mapping[name] for name in names if isinstance(name, str) and name in mapping}
+
+
+def _free_username(claims: dict) -> str:
+    wanted = (claims.get("preferred_username") or claims.get("email") or claims["sub"])[:140]
+    username, n = wanted, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{wanted}-{n}"
+    return username
+
+
+def user_sync_from_claims(*, claims: dict) -> User:
+    """The user the provider's claims describe: found by subject, created on first sight,
+    with name, email, staff status and roles refreshed from the claims. Creation and role
+    changes are audited."""
+    try:
+        return _user_sync(claims)
+    except IntegrityError:
+        # Two first logins of one person at once: the other created the user.
+        return _user_sync(claims)
+
+
+@transaction.atomic
+def _user_sync(claims: dict) -> User:
+    subject = str(claims["sub"])
+    user = User.objects.select_for_update().filter(oidc_subject=subject).first()
+    created = user is None
+    if created:
+        user = User(oidc_subject=subject, username=_free_username(claims))
+        user.set_unusable_password()
+    granted = roles_from_claims(claims)
+    user.email = claims.get("email") or ""
+    user.first_name = (claims.get("given_name") or "")[:150]
+    user.last_name = (claims.get("family_name") or "")[:150]
+    user.is_staff = bool(granted & STAFF_ROLES) or user.is_superuser
+    user.save()
+    held = set(user.groups.values_list("name", flat=True)) if not created else set()
+    if created:
+        event_emit(
+            type="accounts.user.created",
+            aggregate_type="accounts.user",
+            aggregate_id=user.pk,
+            payload={"username": user.username, "oidc_subject": subject, "source": "oidc"},
+            actor=user,
+        )
+    if granted != held:
+        user.groups.set(Group.objects.filter(name__in=granted))
+        event_emit(
+            type="accounts.user.roles_changed",
+            aggregate_type="accounts.user",
+            aggregate_id=user.pk,
+            payload={
+                "username": user.username,
+                "before": sorted(held),
+                "after": sorted(granted),
+                "source": "oidc",
+            },
+            actor=user,
+        )
+    return user
+
+
+def provider_token_user(raw: str) -> User:
+    """The user an access token from the identity provider stands for (InvalidToken if it
+    is not valid). The verdict is cached for a short while per token, so that calls in a
+    burst verify and sync the user once."""
+    from apps.accounts import provider_tokens
+
+    key = provider_tokens.token_cache_key(raw, "user")
+    user_id = cache.get(key)
+    if user_id is not None:
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is not None:
+            return user
+    claims, ttl = provider_tokens.provider_token_claims(raw)
+    user = user_sync_from_claims(claims=claims)
+    if not user.is_active:
+        raise InvalidToken("user inactive")
+    cache.set(key, user.pk, ttl)
+    return user
+
+
+def bearer_token_user(raw: str) -> User:
+    """The user behind any bearer token the portal accepts: its own API tokens and the
+    identity provider's access tokens."""
+    if raw.startswith(TOKEN_PREFIX):
+        return api_token_authenticate(raw).user
+    return provider_token_user(raw)

@@ -31,7 +31,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib import auth
 
-from apps.accounts import selectors as account_selectors
+from apps.accounts import services as account_services
+from apps.accounts.exceptions import ProviderUnavailable
 from apps.accounts.tokens import InvalidToken
 from apps.realtime import metrics, selectors, topics
 from apps.realtime.messages import message_for
@@ -49,8 +50,8 @@ MAX_TOPICS = 50
 @database_sync_to_async
 def _token_user(raw: str):
     try:
-        return account_selectors.api_token_authenticate(raw).user
-    except InvalidToken as exc:
+        return account_services.bearer_token_user(raw)
+    except (InvalidToken, ProviderUnavailable) as exc:
         logger.info("realtime.token_rejected", reason=str(exc))
         return None
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "mozilla_django_oidc",
     "csp",
     "apps.core",
     "apps.accounts",
@@ -84,7 +85,11 @@ ROOT_URLCONF = "fusionops.urls"
 WSGI_APPLICATION = "fusionops.wsgi.application"
 ASGI_APPLICATION = "fusionops.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["apps.accounts.backends.CachedPermissionsBackend"]
+AUTHENTICATION_BACKENDS = [
+    # Permissions for everyone; passwords only while FUSIONOPS_LOCAL_LOGIN is on.
+    "apps.accounts.backends.CachedPermissionsBackend",
+    "apps.accounts.oidc.OidcBackend",
+]
 
 TEMPLATES = [
     {
@@ -178,12 +183,56 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# After signing in: the admin for staff, the board for others, a page saying so for people
+# without any role.
+LOGIN_REDIRECT_URL = "signed-in"
+LOGOUT_REDIRECT_URL = "/"
+
+# --- Signing in ---------------------------------------------------------------------------
+# Username and password at the admin's login page: on in development, off in production,
+# where people sign in through the identity provider.
+FUSIONOPS_LOCAL_LOGIN = env.bool("FUSIONOPS_LOCAL_LOGIN", default=False)
+# Failed local sign-ins per client address and username before the form refuses for a while.
+LOCAL_LOGIN_FAILURES_ALLOWED = env.int("LOCAL_LOGIN_FAILURES_ALLOWED", default=5)
+LOCAL_LOGIN_LOCKOUT_SECONDS = env.int("LOCAL_LOGIN_LOCKOUT_SECONDS", default=900)
+# The identity provider (OpenID Connect): Keycloak or any other. Discovery fills in the
+# endpoints; any of them may be set on its own instead.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_DISCOVERY_URL = env.str("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for RP-initiated logout
+OIDC_OP_LOGOUT_URL_METHOD = "apps.accounts.oidc.provider_logout_url"
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+# Where the provider puts roles (a dotted path for nested claims, e.g. realm_access.roles),
+# and how its role names map to FusionOps roles ("fusion-admin=Admin,ops=Operator"); without
+# a map, a provider role spelled like a FusionOps role is that role.
+OIDC_ROLES_CLAIM = env.str("OIDC_ROLES_CLAIM", default="groups")
+OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
+# Bearer access tokens from the provider: the audiences accepted (default: the client id),
+# the signature algorithms accepted, and how long keys and userinfo answers are kept.
+OIDC_BEARER_AUDIENCE = env.list("OIDC_BEARER_AUDIENCE", default=[])
+OIDC_BEARER_ALGORITHMS = env.list(
+    "OIDC_BEARER_ALGORITHMS",
+    default=["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"],
+)
+OIDC_JWKS_CACHE_SECONDS = env.int("OIDC_JWKS_CACHE_SECONDS", default=300)
+OIDC_USERINFO_CACHE_SECONDS = env.int("OIDC_USERINFO_CACHE_SECONDS", default=60)
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=30)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Bearer first: its WWW-Authenticate header turns "no credentials" into a 401.
-        "apps.accounts.authentication.ApiTokenAuthentication",
+        "apps.accounts.authentication.BearerTokenAuthentication",
         "apps.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.ModelPermissions"],
@@ -348,4 +397,9 @@ PROMETHEUS_EXPORT_MIGRATIONS = False
 def finalize(namespace: dict) -> None:
     """Checks and derived values that must see the final, environment-specific settings."""
     require_strong_secret_key(namespace["SECRET_KEY"], namespace["DEBUG"])
+    for name in namespace["OIDC_BEARER_ALGORITHMS"]:
+        if name.upper() == "NONE" or name.upper().startswith("HS"):
+            raise ImproperlyConfigured(
+                f"OIDC_BEARER_ALGORITHMS: {name} is refused (the provider's keys are public)."
+            )
     namespace["LOGGING"] = build_logging_config(namespace["LOG_FORMAT"], namespace["LOG_LEVEL"])

@@ -5,5 +5,6 @@ from .base import env, finalize
 
 DEBUG = env.bool("DEBUG", default=True)
 LOG_FORMAT = env.str("LOG_FORMAT", default="console")
+FUSIONOPS_LOCAL_LOGIN = env.bool("FUSIONOPS_LOCAL_LOGIN", default=True)
 
 finalize(globals())

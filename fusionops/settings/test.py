@@ -6,6 +6,8 @@ from .base import *  # noqa: F403
 from .base import CACHES, CHANNEL_LAYERS, INSTALLED_APPS, REST_FRAMEWORK, env, finalize
 
 DEBUG = False
+# Tests sign in with passwords unless they test that it is off.
+FUSIONOPS_LOCAL_LOGIN = True
 # Subscribers and a table that tests of the event backbone use.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.eventsapp"]
 SECRET_KEY = "test-secret-key-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5"  # noqa: S105
