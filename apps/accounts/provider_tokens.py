@@ -22,7 +22,7 @@ from apps.accounts.tokens import InvalidToken
 
 logger = structlog.get_logger("fusionops.auth")
 
-_jwks_clients: dict[str, jwt.PyJWKClient] = {}
+_jwks_clients: dict[tuple, jwt.PyJWKClient] = {}
 _REFUSED = "refused"
 
 
@@ -48,11 +48,16 @@ def provider_token_claims(raw: str) -> tuple[dict, int]:
 
 
 def _jwks_client(url: str) -> jwt.PyJWKClient:
-    client = _jwks_clients.get(url)
+    """One client per key set: it caches the keys, and fetches them again for a key id it
+    does not know, at most once per cooldown (unknown ids cannot make it hammer the
+    provider)."""
+    cooldown = settings.OIDC_JWKS_REFRESH_COOLDOWN_SECONDS
+    key = (url, settings.OIDC_JWKS_CACHE_SECONDS, cooldown)
+    client = _jwks_clients.get(key)
     if client is None:
-        client = _jwks_clients[url] = jwt.PyJWKClient(
+        client = _jwks_clients[key] = jwt.PyJWKClient(
             url, cache_jwk_set=True, lifespan=settings.OIDC_JWKS_CACHE_SECONDS,
-            timeout=settings.OIDC_TIMEOUT,
+            timeout=settings.OIDC_TIMEOUT, cooldown_duration=cooldown,
         )  # fmt: skip
     return client
 

@@ -225,6 +225,8 @@ OIDC_BEARER_ALGORITHMS = env.list(
     default=["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"],
 )
 OIDC_JWKS_CACHE_SECONDS = env.int("OIDC_JWKS_CACHE_SECONDS", default=300)
+# A token naming an unknown key id refetches the keys at most this often (rotation).
+OIDC_JWKS_REFRESH_COOLDOWN_SECONDS = env.float("OIDC_JWKS_REFRESH_COOLDOWN_SECONDS", default=10)
 OIDC_USERINFO_CACHE_SECONDS = env.int("OIDC_USERINFO_CACHE_SECONDS", default=60)
 OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=30)
 
@@ -371,6 +373,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script of the portal reads the CSRF cookie: forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -127,3 +127,25 @@ def test_production_settings_read_the_environment():
         "build-77",
         "console",
     ]
+
+
+def test_production_signs_in_through_the_provider_with_hardened_cookies():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.FUSIONOPS_LOCAL_LOGIN, s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
+        " s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, s.CSRF_COOKIE_HTTPONLY,"
+        " s.CSRF_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS)"
+    )
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "fusionops.settings.production",
+            "SECRET_KEY": STRONG_SECRET,
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "False", "True", "True", "Lax", "True", "True", "Lax", "31536000",
+    ]  # fmt: skip
