@@ -16,10 +16,13 @@ def _client_address(request) -> str:
 
 
 def _failure_keys(request, username: str) -> list[str]:
-    address = _client_address(request)
+    """Failure counters: of this username from this address, of this address, and of
+    this username from anywhere (guessing from many addresses)."""
+    address, name = _client_address(request), (username or "").lower()
     return [
-        f"accounts:login-failures:{address}:{(username or '').lower()}",
+        f"accounts:login-failures:{address}:{name}",
         f"accounts:login-failures:{address}",
+        f"accounts:login-failures:user:{name}",
     ]
 
 
@@ -36,17 +39,21 @@ class LocalLoginForm(AdminAuthenticationForm):
     def clean(self):
         if not settings.FUSIONOPS_LOCAL_LOGIN:
             raise ValidationError(self.error_messages["local_login_off"], code="local_login_off")
-        per_user, per_address = _failure_keys(self.request, self.cleaned_data.get("username"))
+        keys = _failure_keys(self.request, self.cleaned_data.get("username"))
         allowed = settings.LOCAL_LOGIN_FAILURES_ALLOWED
-        counts = cache.get_many([per_user, per_address])
-        if counts.get(per_user, 0) >= allowed or counts.get(per_address, 0) >= 4 * allowed:
+        limits = dict(zip(keys, (allowed, 4 * allowed, 4 * allowed), strict=True))
+        counts = cache.get_many(keys)
+        if any(counts.get(key, 0) >= limit for key, limit in limits.items()):
             raise ValidationError(self.error_messages["throttled"], code="throttled")
         try:
             return super().clean()
         except ValidationError:
-            for key in (per_user, per_address):
-                cache.add(key, 0, settings.LOCAL_LOGIN_LOCKOUT_SECONDS)
-                cache.incr(key)
+            for key in keys:
+                if not cache.add(key, 1, settings.LOCAL_LOGIN_LOCKOUT_SECONDS):
+                    try:
+                        cache.incr(key)
+                    except ValueError:  # expired in between: start again
+                        cache.add(key, 1, settings.LOCAL_LOGIN_LOCKOUT_SECONDS)
             raise
 
 

@@ -36,6 +36,9 @@ class User(AbstractUser):
     oidc_subject = models.CharField(
         _("identity provider subject"), max_length=255, unique=True, null=True, blank=True
     )
+    # When the provider's claims last set name, email and roles (a token issued before
+    # that, still valid, must not set older roles again).
+    claims_synced_at = models.DateTimeField(_("claims synced at"), null=True, blank=True)
 
     objects = PortalUserManager()
 

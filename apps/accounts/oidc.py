@@ -13,6 +13,8 @@ import requests
 import structlog
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
 from django.shortcuts import render
 from django.views import View
@@ -92,7 +94,10 @@ def provider_logout_url(request) -> str:
     """Where logging out ends: the provider's end-session endpoint (RP-initiated logout)
     when it has one, so that the provider's session ends too; else this site."""
     after = request.build_absolute_uri(settings.LOGOUT_REDIRECT_URL)
-    endpoint = provider_setting("OIDC_OP_LOGOUT_ENDPOINT", "")
+    try:
+        endpoint = provider_setting("OIDC_OP_LOGOUT_ENDPOINT", "")
+    except ProviderUnavailable:
+        endpoint = ""  # signing out here must not wait for the provider
     if not endpoint:
         return after
     params = {"post_logout_redirect_uri": after, "client_id": settings.OIDC_RP_CLIENT_ID}
@@ -125,6 +130,9 @@ class OidcBackend(ProviderSettings, OIDCAuthenticationBackend):
     OIDC_RP_SIGN_ALGO = property(lambda self: settings.OIDC_RP_SIGN_ALGO)
     OIDC_RP_IDP_SIGN_KEY = None
 
+    # A deactivated user's session ends (mozilla-django-oidc's get_user does not check).
+    get_user = ModelBackend.get_user
+
     def authenticate(self, request, **kwargs):
         if not oidc_enabled():
             return None
@@ -132,8 +140,11 @@ class OidcBackend(ProviderSettings, OIDCAuthenticationBackend):
 
     def get_userinfo(self, access_token, id_token, payload):
         # The ID token's claims, completed (and overridden) by the userinfo endpoint's:
-        # providers put roles in one or the other.
-        return {**payload, **super().get_userinfo(access_token, id_token, payload)}
+        # providers put roles in one or the other. Both must be about the same person.
+        userinfo = super().get_userinfo(access_token, id_token, payload)
+        if str(userinfo.get("sub", payload.get("sub"))) != str(payload.get("sub")):
+            raise SuspiciousOperation("userinfo describes another subject than the ID token")
+        return {**payload, **userinfo}
 
     def verify_claims(self, claims):
         return bool(claims.get("sub"))

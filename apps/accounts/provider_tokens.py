@@ -2,8 +2,9 @@
 
 JWTs (Keycloak's access tokens are JWTs) are verified locally against the provider's JWKS,
 which is cached and fetched again when a token names a key id it does not hold (key
-rotation); issuer, audience, expiry and algorithm are checked, and only asymmetric
-algorithms are accepted (never `none`, never HS*: the JWKS is public). Opaque tokens are
+rotation); issuer, audience, expiry and algorithm are checked, only asymmetric algorithms
+are accepted (never `none`, never HS*: the JWKS is public), and only access tokens (ID
+tokens are refused). Opaque tokens are
 checked at the userinfo endpoint, and the answer is cached briefly.
 """
 
@@ -64,29 +65,45 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 def _jwt_claims(raw: str) -> dict:
     try:
-        algorithm = jwt.get_unverified_header(raw).get("alg")
-    except jwt.InvalidTokenError as exc:
+        header = jwt.get_unverified_header(raw)
+    except jwt.PyJWTError as exc:
         raise InvalidToken("malformed JWT") from exc
+    algorithm = header.get("alg")
     if algorithm not in settings.OIDC_BEARER_ALGORITHMS:
         raise InvalidToken(f"algorithm {algorithm!r} is not accepted")
     try:
         key = _jwks_client(provider_setting("OIDC_OP_JWKS_ENDPOINT")).get_signing_key_from_jwt(raw)
     except jwt.PyJWKClientConnectionError as exc:
         raise ProviderUnavailable("the identity provider's keys could not be fetched") from exc
-    except (jwt.PyJWKClientError, jwt.InvalidTokenError) as exc:
+    except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise InvalidToken("signed with a key the provider does not publish") from exc
     try:
-        return jwt.decode(
+        # The key object, not its raw key: it carries its own algorithm, so a header that
+        # names another one (an EC algorithm with an RSA key id) is refused, not an error.
+        claims = jwt.decode(
             raw,
-            key.key,
+            key,
             algorithms=[algorithm],
             audience=settings.OIDC_BEARER_AUDIENCE or settings.OIDC_RP_CLIENT_ID,
             issuer=provider_setting("OIDC_OP_ISSUER"),
             options={"require": ["exp", "iss", "aud", "sub"]},
             leeway=settings.OIDC_CLOCK_SKEW_SECONDS,
         )
-    except jwt.InvalidTokenError as exc:
+    except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise InvalidToken(f"JWT refused: {exc}") from exc
+    if not _is_access_token(header, claims):
+        # An ID token is for the client that asked for it, to learn who signed in; it
+        # carries the client id as audience, but grants nothing.
+        raise InvalidToken("not an access token")
+    return claims
+
+
+def _is_access_token(header: dict, claims: dict) -> bool:
+    """RFC 9068 access tokens say so in their header (`at+jwt`); Keycloak's in a `typ`
+    claim (`Bearer`, where its ID tokens say `ID`)."""
+    if str(header.get("typ", "")).lower() in ("at+jwt", "application/at+jwt"):
+        return True
+    return claims.get("typ") == "Bearer" and "nonce" not in claims
 
 
 def _userinfo_claims(raw: str) -> dict:

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -99,8 +99,9 @@ def api_token_record_use(*, token: ApiToken) -> None:
 STAFF_ROLES = frozenset({roles.ADMIN, roles.OPERATOR, roles.WAREHOUSE, roles.AUDIT_VIEWER})
 
 
-def roles_from_claims(claims: dict) -> set[str]:
-    """The FusionOps roles the provider's roles claim grants.
+def roles_from_claims(claims: dict) -> set[str] | None:
+    """The FusionOps roles the provider's roles claim grants; None if the claims carry no
+    roles claim at all (then the roles held are left as they are).
 
     OIDC_ROLES_CLAIM names the claim, as a dotted path for nested ones
     (`realm_access.roles`). With OIDC_ROLE_MAP, provider roles map through it; without, a
@@ -108,13 +109,24 @@ def roles_from_claims(claims: dict) -> set[str]:
     value = claims
     for part in settings.OIDC_ROLES_CLAIM.split("."):
         value = value.get(part) if isinstance(value, dict) else None
+    if value is None:
+        return None
     names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     mapping = settings.OIDC_ROLE_MAP or {role: role for role in roles.ROLES}
     return {mapping[name] for name in names if isinstance(name, str) and name in mapping}
 
 
+def _claim(claims: dict, name: str, length: int) -> str | None:
+    value = claims.get(name)
+    return value[:length] if isinstance(value, str) else None
+
+
 def _free_username(claims: dict) -> str:
-    wanted = (claims.get("preferred_username") or claims.get("email") or claims["sub"])[:140]
+    wanted = (
+        _claim(claims, "preferred_username", 140)
+        or _claim(claims, "email", 140)
+        or str(claims["sub"])[:140]
+    )
     username, n = wanted, 1
     while User.objects.filter(username=username).exists():
         n += 1
@@ -122,32 +134,42 @@ def _free_username(claims: dict) -> str:
     return username
 
 
-def user_sync_from_claims(*, claims: dict) -> User:
+def user_sync_from_claims(*, claims: dict, issued_at: datetime | None = None) -> User:
     """The user the provider's claims describe: found by subject, created on first sight,
-    with name, email, staff status and roles refreshed from the claims. Creation and role
-    changes are audited."""
+    with name, email, staff status and roles refreshed from the claims, unless claims
+    issued later were applied already. Creation and role changes are audited."""
     try:
-        return _user_sync(claims)
+        return _user_sync(claims, issued_at or timezone.now())
     except IntegrityError:
         # Two first logins of one person at once: the other created the user.
-        return _user_sync(claims)
+        return _user_sync(claims, issued_at or timezone.now())
 
 
 @transaction.atomic
-def _user_sync(claims: dict) -> User:
+def _user_sync(claims: dict, issued_at: datetime) -> User:
     subject = str(claims["sub"])
     user = User.objects.select_for_update().filter(oidc_subject=subject).first()
     created = user is None
     if created:
         user = User(oidc_subject=subject, username=_free_username(claims))
         user.set_unusable_password()
+    elif user.claims_synced_at is not None and issued_at <= user.claims_synced_at:
+        return user
+    for field, claim, length in (
+        ("email", "email", 254),
+        ("first_name", "given_name", 150),
+        ("last_name", "family_name", 150),
+    ):
+        value = _claim(claims, claim, length)
+        if value is not None:
+            setattr(user, field, value)
+    held = set() if created else set(user.groups.values_list("name", flat=True))
     granted = roles_from_claims(claims)
-    user.email = claims.get("email") or ""
-    user.first_name = (claims.get("given_name") or "")[:150]
-    user.last_name = (claims.get("family_name") or "")[:150]
+    if granted is None:
+        granted = held
     user.is_staff = bool(granted & STAFF_ROLES) or user.is_superuser
+    user.claims_synced_at = issued_at
     user.save()
-    held = set(user.groups.values_list("name", flat=True)) if not created else set()
     if created:
         event_emit(
             type="accounts.user.created",
@@ -186,7 +208,11 @@ def provider_token_user(raw: str) -> User:
         if user is not None:
             return user
     claims, ttl = provider_tokens.provider_token_claims(raw)
-    user = user_sync_from_claims(claims=claims)
+    issued_at = claims.get("iat")
+    user = user_sync_from_claims(
+        claims=claims,
+        issued_at=datetime.fromtimestamp(issued_at, tz=UTC) if isinstance(issued_at, int) else None,
+    )
     if not user.is_active:
         raise InvalidToken("user inactive")
     cache.set(key, user.pk, ttl)

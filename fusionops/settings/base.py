@@ -5,11 +5,13 @@ adjust defaults; every value a deployment may want to change is an environment v
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.roles import ROLES
 from fusionops.logging import build_logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -371,6 +373,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A working day: roles and deactivations at the identity provider apply at the next sign-in.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # No script of the portal reads the CSRF cookie: forms carry the token.
@@ -401,6 +405,18 @@ PROMETHEUS_EXPORT_MIGRATIONS = False
 def finalize(namespace: dict) -> None:
     """Checks and derived values that must see the final, environment-specific settings."""
     require_strong_secret_key(namespace["SECRET_KEY"], namespace["DEBUG"])
+    unknown = set(namespace["OIDC_ROLE_MAP"].values()) - set(ROLES)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"OIDC_ROLE_MAP names roles that do not exist: {sorted(unknown)}"
+        )
+    # Logging out ends at the provider: the logout form's redirect must be allowed there.
+    for url in (namespace["OIDC_OP_DISCOVERY_URL"], namespace["OIDC_OP_LOGOUT_ENDPOINT"]):
+        if url:
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+            directives = namespace["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+            if origin not in directives["form-action"]:
+                directives["form-action"] = [*directives["form-action"], origin]
     for name in namespace["OIDC_BEARER_ALGORITHMS"]:
         if name.upper() == "NONE" or name.upper().startswith("HS"):
             raise ImproperlyConfigured(

@@ -168,3 +168,33 @@ def test_sign_in_pages_answer_404_without_a_provider_and_503_when_it_is_down(set
     finally:
         forget_provider_metadata()
     assert page.status_code == 503
+
+
+def test_with_local_login_off_no_password_authenticates_anywhere(settings):
+    from django.contrib.auth import authenticate
+
+    UserFactory(username="local")
+    assert authenticate(username="local", password="correct horse battery staple")
+    settings.FUSIONOPS_LOCAL_LOGIN = False
+    assert authenticate(username="local", password="correct horse battery staple") is None
+
+
+def test_a_deactivated_users_session_ends(provider):
+    set_claims(provider, "frank-0006", email="frank@example.com", groups=["Operator"])
+    client = Client()
+    sign_in(client, provider, "frank-0006")
+    assert client.get("/admin/").status_code == 200
+    User.objects.filter(oidc_subject="frank-0006").update(is_active=False)
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/board/").status_code == 302
+
+
+def test_a_username_taken_by_a_local_account_is_not_taken_over(provider):
+    local = UserFactory(username="grace", is_staff=True)
+    set_claims(provider, "grace-0007", preferred_username="grace", groups=["Viewer"])
+    sign_in(Client(), provider, "grace-0007")
+    newcomer = User.objects.get(oidc_subject="grace-0007")
+    assert newcomer.pk != local.pk
+    assert newcomer.username == "grace-2"
+    local.refresh_from_db()
+    assert local.oidc_subject is None

@@ -68,14 +68,15 @@ def keys(settings):
     server.server.shutdown()
 
 
-def token(private, kid="k1", algorithm="RS256", **overrides) -> str:
+def token(private, kid="k1", algorithm="RS256", header_typ="at+jwt", **overrides) -> str:
+    """An access token (RFC 9068: `at+jwt`) as the provider would sign it."""
     now = int(time.time())
     claims = {
         "iss": ISSUER, "aud": AUDIENCE, "sub": "svc-ledger", "iat": now, "exp": now + 300,
         "preferred_username": "ledger-sync", "groups": ["Viewer"],
     }  # fmt: skip
     claims.update(overrides)
-    return jwt.encode(claims, private, algorithm=algorithm, headers={"kid": kid})
+    return jwt.encode(claims, private, algorithm=algorithm, headers={"kid": kid, "typ": header_typ})
 
 
 def get(api_client, raw):
@@ -120,10 +121,24 @@ def hmac_signed_with_public_key(private) -> str:
 
 def without_expiry(private) -> str:
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "iat": int(time.time())}
-    return jwt.encode(claims, private, algorithm="RS256", headers={"kid": "k1"})
+    return jwt.encode(claims, private, algorithm="RS256", headers={"kid": "k1", "typ": "at+jwt"})
+
+
+def id_token(private) -> str:
+    """An ID token: for the portal as a client (so its audience), but no access token."""
+    return token(private, header_typ="JWT", nonce="n-0S6_WzA2Mj")
+
+
+def other_algorithm_same_key_id(private) -> str:
+    """An EC signature that names the RSA key's id."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return token(ec.generate_private_key(ec.SECP256R1()), algorithm="ES256")
 
 
 INVALID = {
+    "an id token": id_token,
+    "es256 naming an rsa key": other_algorithm_same_key_id,
     "expired": lambda key: token(key, exp=int(time.time()) - 120),
     "wrong audience": lambda key: token(key, aud="someone-else"),
     "wrong issuer": lambda key: token(key, iss="https://evil.example"),
@@ -139,6 +154,30 @@ def test_an_invalid_jwt_is_a_401(keys, api_client, case):
     raw = INVALID[case](keys.new_key("k1"))
     assert_problem(get(api_client, raw), 401, "authentication-failed")
     assert not User.objects.filter(groups__name="Admin").exists()
+
+
+def test_keycloak_access_tokens_say_what_they_are_in_a_claim(keys, api_client):
+    private = keys.new_key("k1")
+    assert get(api_client, token(private, header_typ="JWT", typ="Bearer")).status_code == 200
+
+
+def test_an_older_token_does_not_bring_back_roles_taken_away_since(keys, api_client):
+    private = keys.new_key("k1")
+    issued = int(time.time())
+    older = token(private, iat=issued - 60, groups=["Viewer"])
+    assert get(api_client, token(private, iat=issued, groups=[])).status_code == 403
+    assert get(api_client, older).status_code == 403
+    assert not User.objects.get(oidc_subject="svc-ledger").groups.exists()
+
+
+def test_a_token_without_a_roles_claim_leaves_the_roles_alone(keys, api_client):
+    private = keys.new_key("k1")
+    assert get(api_client, token(private, iat=int(time.time()) - 5)).status_code == 200
+    without = jwt.decode(token(private), options={"verify_signature": False})
+    del without["groups"]
+    raw = jwt.encode(without, private, algorithm="RS256", headers={"kid": "k1", "typ": "at+jwt"})
+    assert get(api_client, raw).status_code == 200
+    assert User.objects.get(oidc_subject="svc-ledger").groups.get().name == "Viewer"
 
 
 def test_a_rotated_key_is_picked_up_when_a_token_names_it(keys, api_client, settings):
@@ -216,9 +255,14 @@ def test_an_opaque_token_is_checked_at_userinfo_and_a_revoked_one_is_a_401(
 
 
 def test_the_userinfo_answer_is_cached_briefly(provider, api_client):
+    from django.core.cache import cache
+
+    from apps.accounts.provider_tokens import token_cache_key
+
     raw = opaque_access_token(provider, "svc-cache", groups=["Viewer"])
     assert get(api_client, raw).status_code == 200
     requests.post(f"{provider}/users/svc-cache/revoke-tokens", timeout=5).raise_for_status()
+    cache.delete(token_cache_key(raw, "user"))  # only the userinfo answer is left
     # Within OIDC_USERINFO_CACHE_SECONDS (60) the earlier answer stands: no call per request.
     assert get(api_client, raw).status_code == 200
 

@@ -149,3 +149,21 @@ def test_production_signs_in_through_the_provider_with_hardened_cookies():
     assert result.stdout.strip().splitlines()[-1].split() == [
         "False", "True", "True", "Lax", "True", "True", "Lax", "31536000",
     ]  # fmt: skip
+
+
+def test_the_logout_redirect_to_the_provider_is_allowed_by_csp_and_bad_role_maps_refused():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "fusionops.settings.production",
+        "SECRET_KEY": STRONG_SECRET,
+        "OIDC_OP_DISCOVERY_URL": "https://sso.example.com/realms/ops/.well-known/openid-configuration",
+    }
+    result = run_manage("shell", "-c", code, env_overrides=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[\"'self'\", 'https://sso.example.com']"
+    refused = run_manage("check", env_overrides={**env, "OIDC_ROLE_MAP": "ops=Operators"})
+    assert refused.returncode != 0
+    assert "OIDC_ROLE_MAP names roles that do not exist" in refused.stderr
