@@ -7,7 +7,6 @@ import pytest
 import requests
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
-from oidc_provider_mock import run_server_in_thread
 
 from apps.accounts.models import User
 from apps.accounts.oidc import forget_provider_metadata
@@ -15,20 +14,6 @@ from apps.audit.models import Event
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def provider(settings, monkeypatch):
-    """A running provider, and the portal configured for it through discovery."""
-    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    with run_server_in_thread() as server:
-        url = f"http://127.0.0.1:{server.server_port}"
-        settings.OIDC_RP_CLIENT_ID = "fusionops"
-        settings.OIDC_RP_CLIENT_SECRET = "fusionops-secret"
-        settings.OIDC_OP_DISCOVERY_URL = f"{url}/.well-known/openid-configuration"
-        forget_provider_metadata()
-        yield url
-    forget_provider_metadata()
 
 
 def set_claims(provider: str, sub: str, **claims) -> None:

@@ -12,10 +12,8 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from oidc_provider_mock import run_server_in_thread
 
 from apps.accounts.models import User
-from apps.accounts.oidc import forget_provider_metadata
 from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -204,19 +202,6 @@ def test_a_provider_whose_keys_cannot_be_fetched_is_a_503_not_a_500(keys, api_cl
     private = keys.new_key("k1")
     settings.OIDC_OP_JWKS_ENDPOINT = "http://127.0.0.1:9/jwks"
     assert_problem(get(api_client, token(private)), 503, "identity-provider-unavailable")
-
-
-@pytest.fixture
-def provider(settings, monkeypatch):
-    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    with run_server_in_thread() as server:
-        url = f"http://127.0.0.1:{server.server_port}"
-        settings.OIDC_RP_CLIENT_ID = "fusionops"
-        settings.OIDC_RP_CLIENT_SECRET = "fusionops-secret"
-        settings.OIDC_OP_DISCOVERY_URL = f"{url}/.well-known/openid-configuration"
-        forget_provider_metadata()
-        yield url
-    forget_provider_metadata()
 
 
 def opaque_access_token(provider: str, sub: str, **claims) -> str:

@@ -28,6 +28,19 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ENVELOPE = {"type", "seq", "event_id", "occurred_at", "data"}
 
 
+def lose_what_is_sealed():
+    """Seal what committed and move the stream past it without publishing: as if its
+    batch never reached the websocket process."""
+    from apps.audit.sealing import audit_seal_pending
+
+    while audit_seal_pending():
+        pass
+    head = Seal.objects.order_by("-position")[0].position
+    StreamCursor.objects.update_or_create(
+        pk=1, defaults={"position": head, "published_at": timezone.now()}
+    )
+
+
 def position_of(event_id) -> int:
     return Seal.objects.get(event_id=event_id).position
 
@@ -388,15 +401,6 @@ def test_a_stream_batch_lost_on_the_way_is_filled_from_the_log(booker):
     cookie = session_cookie(UserFactory(roles=["Viewer"]))
     book = database_sync_to_async(booker)
 
-    def lose_what_is_sealed():
-        # As if the publish of these positions never reached this process.
-        from apps.audit.sealing import audit_seal_pending
-
-        while audit_seal_pending():
-            pass
-        head = Seal.objects.order_by("-position")[0].position
-        StreamCursor.objects.update_or_create(pk=1, defaults={"position": head})
-
     async def scenario():
         socket = await open_socket(cookie=cookie)
         await subscribe(socket, ["allocations"])
@@ -596,16 +600,6 @@ def test_an_idle_stream_says_where_it_stands_so_a_lost_last_batch_is_noticed(boo
     from channels.db import database_sync_to_async
 
     cookie = session_cookie(UserFactory(roles=["Viewer"]))
-
-    def lose_what_is_sealed():
-        from apps.audit.sealing import audit_seal_pending
-
-        while audit_seal_pending():
-            pass
-        head = Seal.objects.order_by("-position")[0].position
-        StreamCursor.objects.update_or_create(
-            pk=1, defaults={"position": head, "published_at": timezone.now()}
-        )
 
     async def scenario():
         socket = await open_socket(cookie=cookie)
