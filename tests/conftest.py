@@ -52,3 +52,11 @@ def log_lines():
     root.addHandler(handler)
     yield lines
     root.removeHandler(handler)
+
+
+@pytest.fixture
+def one_window(monkeypatch):
+    """All requests of the test fall in one rate-limit window, however slow they are."""
+    from apps.core.api.throttling import FixedWindowMixin
+
+    monkeypatch.setattr(FixedWindowMixin, "timer", lambda self: 1_700_000_010.0, raising=False)

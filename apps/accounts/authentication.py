@@ -31,6 +31,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
                 services.api_token_record_use(token=token)
                 bind_auth_method("token")
                 return token.user, token
+            # Checking a provider token may ask the provider: an address that keeps sending
+            # bad tokens is refused before that.
+            throttle = AuthFailureThrottle()
+            if throttle.exhausted(throttle.get_cache_key(request, None)):
+                raise exceptions.Throttled(wait=throttle.wait())
             user = services.provider_token_user(raw)
             bind_auth_method("oidc")
             return user, None

@@ -34,6 +34,7 @@ from django.contrib import auth
 from apps.accounts import services as account_services
 from apps.accounts.exceptions import ProviderUnavailable
 from apps.accounts.tokens import InvalidToken
+from apps.core.api.throttling import AuthFailureThrottle
 from apps.realtime import metrics, selectors, topics
 from apps.realtime.messages import message_for
 from apps.realtime.services import STREAM_GROUP
@@ -48,11 +49,19 @@ MAX_TOPICS = 50
 
 
 @database_sync_to_async
-def _token_user(raw: str):
+def _token_user(raw: str, address: str):
+    """The token's user, or None. Failures count per client address, as for the API: an
+    address past the rate is refused without looking at its tokens."""
+    throttle = AuthFailureThrottle()
+    key = throttle.key_for(address)
+    if throttle.exhausted(key):
+        logger.info("realtime.token_throttled", address=address)
+        return None
     try:
         return account_services.bearer_token_user(raw)
     except (InvalidToken, ProviderUnavailable) as exc:
         logger.info("realtime.token_rejected", reason=str(exc))
+        throttle.count(key)
         return None
 
 
@@ -109,7 +118,8 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             credentials = [protocol for protocol in offered if protocol != BEARER_SUBPROTOCOL]
             if len(credentials) == 1:
                 self.credential = ("token", credentials[0])
-                self.user = await _token_user(credentials[0])
+                address = (self.scope.get("client") or ("",))[0]
+                self.user = await _token_user(credentials[0], address)
             await self.accept(subprotocol=BEARER_SUBPROTOCOL)
         else:
             user = self.scope.get("user")
@@ -145,7 +155,8 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
         logout or a deactivated user ends it); topics the user's roles no longer allow are
         left with an error."""
         kind, secret = self.credential
-        user = await (_token_user(secret) if kind == "token" else _session_user(secret))
+        address = (self.scope.get("client") or ("",))[0]
+        user = await (_token_user(secret, address) if kind == "token" else _session_user(secret))
         if user is None or user.pk != self.user.pk:
             return False
         self.user, roles = user, await _roles_of(user)

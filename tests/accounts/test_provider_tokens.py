@@ -275,3 +275,32 @@ def test_a_provider_jwt_opens_a_websocket(keys):
         await socket.disconnect()
 
     run(scenario())
+
+
+def test_an_address_sending_bad_tokens_is_refused_before_anything_is_checked(
+    keys, api_client, monkeypatch, one_window
+):
+    from channels.testing import WebsocketCommunicator
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from apps.realtime.routing import websocket_application
+    from tests.realtime.conftest import run
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth_failure", "2/min")
+    private = keys.new_key("k1")
+    for _ in range(2):
+        assert_problem(get(api_client, token(private, aud="someone-else")), 401)
+    assert_problem(get(api_client, token(private)), 429, "throttled")
+
+    async def scenario():
+        # The same budget for websockets, from the same address.
+        socket = WebsocketCommunicator(
+            websocket_application(),
+            "/ws/notify/",
+            subprotocols=["fusionops.bearer", token(private)],
+        )
+        socket.scope["client"] = ("127.0.0.1", 50000)
+        await socket.connect(timeout=5)
+        return (await socket.receive_output(timeout=5))["code"]
+
+    assert run(scenario()) == 4401

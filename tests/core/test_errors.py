@@ -81,14 +81,6 @@ def test_logged_tracebacks_never_include_local_variables(client, log_lines):
     assert "Sup3r-Secret-Pw" not in json.dumps(log_lines)
 
 
-@pytest.fixture
-def one_window(monkeypatch):
-    """All requests of the test fall in one rate-limit window, however slow they are."""
-    from apps.core.api.throttling import FixedWindowMixin
-
-    monkeypatch.setattr(FixedWindowMixin, "timer", lambda self: 1_700_000_010.0, raising=False)
-
-
 def test_a_spoofed_forwarded_for_does_not_reset_the_anonymous_limit(
     api_client, monkeypatch, one_window
 ):

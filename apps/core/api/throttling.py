@@ -17,18 +17,30 @@ class FixedWindowMixin:
         if self.rate is None:
             return True
         key = self.get_cache_key(request, view)
-        if key is None:
-            return True
+        return True if key is None else self.count(key)
+
+    def _window_key(self, key: str) -> str:
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_ends_at = (window + 1) * self.duration
-        window_key = cache.make_and_validate_key(f"{key}:{window}")
+        return cache.make_and_validate_key(f"{key}:{window}")
+
+    def count(self, key: str) -> bool:
+        """Count one more in this window; whether that is still within the rate."""
+        window_key = self._window_key(key)
         # INCR creates the counter atomically; EXPIRE NX gives it a lifetime only once.
         pipeline = get_redis_connection("default").pipeline(transaction=False)
         pipeline.incr(window_key)
         pipeline.expire(window_key, self.duration + 1, nx=True)
         count, _expiry_set = pipeline.execute()
         return count <= self.num_requests
+
+    def exhausted(self, key: str) -> bool:
+        """Whether this window's count is used up already (without counting)."""
+        if self.rate is None:
+            return False
+        count = get_redis_connection("default").get(self._window_key(key))
+        return count is not None and int(count) >= self.num_requests
 
     def wait(self):
         return max(1, math.ceil(self.window_ends_at - self.now))
@@ -48,4 +60,7 @@ class AuthFailureThrottle(FixedWindowMixin, throttling.SimpleRateThrottle):
     scope = "auth_failure"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.key_for(self.get_ident(request))
+
+    def key_for(self, address: str) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": address}
