@@ -5,10 +5,9 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from apps.audit.services import event_emit
+from apps.accounts.services import login_failure_record, user_login_record
 
 
 def _client_address(request) -> str:
@@ -59,30 +58,13 @@ class LocalLoginForm(AdminAuthenticationForm):
 
 def _logged_in(sender, request, user, **kwargs):
     method = "oidc" if getattr(user, "backend", "").endswith("OidcBackend") else "password"
-    with transaction.atomic():
-        event_emit(
-            type="accounts.user.logged_in",
-            aggregate_type="accounts.user",
-            aggregate_id=user.pk,
-            payload={
-                "username": user.get_username(),
-                "method": method,
-                "address": _client_address(request),
-            },
-            actor=user,
-        )
+    user_login_record(user=user, method=method, address=_client_address(request))
 
 
 def _login_failed(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username", ""))[:150]
-    with transaction.atomic():
-        event_emit(
-            type="accounts.user.login_failed",
-            aggregate_type="accounts.user",
-            aggregate_id=username or "-",
-            payload={"username": username, "address": _client_address(request)},
-            actor=None,
-        )
+    login_failure_record(
+        username=str(credentials.get("username", "")), address=_client_address(request)
+    )
 
 
 def connect() -> None:

@@ -225,3 +225,28 @@ def bearer_token_user(raw: str) -> User:
     if raw.startswith(TOKEN_PREFIX):
         return api_token_authenticate(raw).user
     return provider_token_user(raw)
+
+
+@transaction.atomic
+def user_login_record(*, user: User, method: str, address: str) -> None:
+    """Audit a sign-in (`method`: oidc or password)."""
+    event_emit(
+        type="accounts.user.logged_in",
+        aggregate_type="accounts.user",
+        aggregate_id=user.pk,
+        payload={"username": user.get_username(), "method": method, "address": address},
+        actor=user,
+    )
+
+
+@transaction.atomic
+def login_failure_record(*, username: str, address: str) -> None:
+    """Audit a failed sign-in: who was tried, from where (never the password)."""
+    username = username[:150]
+    event_emit(
+        type="accounts.user.login_failed",
+        aggregate_type="accounts.user",
+        aggregate_id=username or "-",
+        payload={"username": username, "address": address},
+        actor=None,
+    )
