@@ -113,13 +113,13 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
         self.outbox: asyncio.Queue = asyncio.Queue(maxsize=settings.REALTIME_MAX_PENDING)
         self.tasks: list[asyncio.Task] = []
         self.closing = False
+        self.address = (self.scope.get("client") or ("",))[0]
         offered = self.scope.get("subprotocols") or []
         if BEARER_SUBPROTOCOL in offered:
             credentials = [protocol for protocol in offered if protocol != BEARER_SUBPROTOCOL]
             if len(credentials) == 1:
                 self.credential = ("token", credentials[0])
-                address = (self.scope.get("client") or ("",))[0]
-                self.user = await _token_user(credentials[0], address)
+                self.user = await _token_user(credentials[0], self.address)
             await self.accept(subprotocol=BEARER_SUBPROTOCOL)
         else:
             user = self.scope.get("user")
@@ -155,8 +155,9 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
         logout or a deactivated user ends it); topics the user's roles no longer allow are
         left with an error."""
         kind, secret = self.credential
-        address = (self.scope.get("client") or ("",))[0]
-        user = await (_token_user(secret, address) if kind == "token" else _session_user(secret))
+        user = await (
+            _token_user(secret, self.address) if kind == "token" else _session_user(secret)
+        )
         if user is None or user.pk != self.user.pk:
             return False
         self.user, roles = user, await _roles_of(user)
