@@ -14,7 +14,7 @@ export HOST PORT WS_PORT
 # One metrics directory shared by gunicorn's workers (emptied by gunicorn at every start).
 METRICS_DIR ?= $(CURDIR)/var/prometheus
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup browser run test lint format bench clean
 
 # constraints.txt pins what the requirements pull in, so every machine gets the same set.
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
@@ -30,12 +30,18 @@ setup: $(VENV)/.installed
 	@$(MANAGE) collectstatic --noinput --verbosity 0
 	@$(MANAGE) load_demo_data
 
+# The end-to-end tests drive Debian's chromium (Playwright uses it and downloads nothing).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
 run: setup
 	@echo "FusionOps on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) \
 		$(BIN)/honcho start --procfile Procfile
 
-test: setup
+test: setup browser
 	$(BIN)/pytest --ds=fusionops.settings.test $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -18,6 +18,7 @@ def portal_env(**extra) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fusionops.settings.test",
+        "FUSIONOPS_TEST_SERVER": "1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         # The servers must hear this process's channel-layer messages, and it theirs.
         "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],

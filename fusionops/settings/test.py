@@ -2,8 +2,22 @@
 
 import os
 
-from .base import *  # noqa: F403
-from .base import CACHES, CHANNEL_LAYERS, INSTALLED_APPS, REST_FRAMEWORK, env, finalize
+# Tests assert on the portal's defaults, so the caller's shell must not change them (a
+# FUSIONOPS_LOCAL_LOGIN=true there once failed the production settings test). The test run
+# keeps only what locates programs and the machine's services; servers a test starts are
+# handed exactly the settings that test chooses (FUSIONOPS_TEST_SERVER marks them).
+CALLER_VARIABLES_KEPT = frozenset(
+    {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LANGUAGE", "TMPDIR", "TZ",
+     "VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "TEST_ARTIFACTS_DIR"}
+)  # fmt: skip
+CALLER_PREFIXES_KEPT = ("LC_", "PYTEST_", "PYENV", "XDG_")
+if "FUSIONOPS_TEST_SERVER" not in os.environ:
+    for name in list(os.environ):
+        if name not in CALLER_VARIABLES_KEPT and not name.startswith(CALLER_PREFIXES_KEPT):
+            del os.environ[name]
+
+from .base import *  # noqa: E402, F403
+from .base import CACHES  # noqa: E402, CHANNEL_LAYERS, INSTALLED_APPS, REST_FRAMEWORK, env, finalize
 
 DEBUG = False
 # Tests sign in with passwords unless they test that it is off.

@@ -10,11 +10,12 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from apps.audit.sealing import audit_seal_pending, audit_verify
 from apps.audit.services import event_emit
 from apps.events.relay import relay_batch
+from tests.processes import portal_env
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -109,17 +110,13 @@ def start_worker(env: dict) -> subprocess.Popen:
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing():
     run = uuid.uuid4().hex
-    db = connections["default"].settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "fusionops.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "FUSIONOPS_CHAOS_FAILURE_RATE": "0.2",
-        "EVENTS_MAX_ATTEMPTS": "20",  # 0.2 ** 20: chaos never exhausts a delivery here
-        "EVENTS_BACKOFF_BASE_SECONDS": "0.01",
-        "EVENTS_BACKOFF_FACTOR": "1.5",
-        "EVENTS_RELAY_LEASE_SECONDS": "1",  # the killed worker's batch is due again soon
-    }
+    env = portal_env(
+        FUSIONOPS_CHAOS_FAILURE_RATE="0.2",
+        EVENTS_MAX_ATTEMPTS="20",  # 0.2 ** 20: chaos never exhausts a delivery here
+        EVENTS_BACKOFF_BASE_SECONDS="0.01",
+        EVENTS_BACKOFF_FACTOR="1.5",
+        EVENTS_RELAY_LEASE_SECONDS="1",  # the killed worker's batch is due again soon
+    )
     # Each delivery sleeps 2 ms, so a batch of 50 is in flight for about 100 ms.
     writer = threading.Thread(
         target=emit_many,

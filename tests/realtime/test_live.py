@@ -131,7 +131,7 @@ def test_a_burst_reaches_every_listener_completely_and_once_even_across_a_reconn
 def test_the_board_shows_bookings_live_and_catches_up_after_its_socket_drops(portal, monkeypatch):
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does, via .ci/run)"
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does)"
     # Playwright's sync API runs an event loop in this thread; the ORM is done with by then.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     cookie_name, cookie_value = session_cookie(UserFactory(roles=["Viewer"])).decode().split("=")
