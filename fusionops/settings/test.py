@@ -17,7 +17,7 @@ if "FUSIONOPS_TEST_SERVER" not in os.environ:
             del os.environ[name]
 
 from .base import *  # noqa: E402, F403
-from .base import CACHES  # noqa: E402, CHANNEL_LAYERS, INSTALLED_APPS, REST_FRAMEWORK, env, finalize
+from .base import CACHES, CHANNEL_LAYERS, INSTALLED_APPS, REST_FRAMEWORK, env, finalize  # noqa: E402
 
 DEBUG = False
 # Tests sign in with passwords unless they test that it is off.

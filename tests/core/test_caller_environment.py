@@ -21,7 +21,12 @@ def test_a_setting_in_the_callers_shell_does_not_reach_the_tests():
     }
     result = subprocess.run(
         [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
             "tests/core/test_security_and_settings.py::"
             "test_production_signs_in_through_the_provider_with_hardened_cookies",
             "tests/core/test_caller_environment.py::test_the_test_run_keeps_its_own_defaults",
