@@ -33,7 +33,7 @@ from django.db import connection  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
 from apps.accounts.services import api_token_issue  # noqa: E402
-from apps.core.db import raw_connection  # noqa: E402
+from apps.platform.db import raw_connection  # noqa: E402
 from apps.resources.models import Project, Resource, Skill  # noqa: E402
 
 DURATION = os.environ.get("BENCH_DURATION", "6s")

@@ -6,7 +6,7 @@ libraries), so every line has the same shape whichever logger wrote it.
 
 import structlog
 
-from apps.core.context import current_request_id
+from apps.platform.context import current_request_id
 
 LOG_FORMATS = ("json", "console")
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from apps.core import views as core_views
+from apps.platform import views as platform_views
 
 api_v1 = [
     path("", include("apps.core.api.urls")),
@@ -14,10 +14,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("health/live", core_views.health_live, name="health-live"),
-    path("health/ready", core_views.health_ready, name="health-ready"),
-    path("version", core_views.version, name="version"),
+    path("", platform_views.home, name="home"),
+    path("health/live", platform_views.health_live, name="health-live"),
+    path("health/ready", platform_views.health_ready, name="health-ready"),
+    path("version", platform_views.version, name="version"),
     path("admin/", admin.site.urls),
     path("", include("apps.realtime.urls")),
     path("", include("apps.accounts.urls")),
@@ -28,7 +28,7 @@ urlpatterns = [
     path("", include("django_prometheus.urls")),
 ]
 
-handler400 = "apps.core.views.bad_request"
-handler403 = "apps.core.views.permission_denied"
-handler404 = "apps.core.views.page_not_found"
-handler500 = "apps.core.views.server_error"
+handler400 = "apps.platform.views.bad_request"
+handler403 = "apps.platform.views.permission_denied"
+handler404 = "apps.platform.views.page_not_found"
+handler500 = "apps.platform.views.server_error"

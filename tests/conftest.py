@@ -57,6 +57,6 @@ def log_lines():
 @pytest.fixture
 def one_window(monkeypatch):
     """All requests of the test fall in one rate-limit window, however slow they are."""
-    from apps.core.api.throttling import FixedWindowMixin
+    from apps.platform.api.throttling import FixedWindowMixin
 
     monkeypatch.setattr(FixedWindowMixin, "timer", lambda self: 1_700_000_010.0, raising=False)

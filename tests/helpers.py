@@ -1,4 +1,4 @@
-from apps.core.problems import PROBLEM_CONTENT_TYPE, problem_type_uri
+from apps.platform.problems import PROBLEM_CONTENT_TYPE, problem_type_uri
 
 
 def assert_problem(response, status: int, problem_type: str | None = None) -> dict:

@@ -4,8 +4,8 @@ from rest_framework import authentication, exceptions
 
 from apps.accounts import selectors, services
 from apps.accounts.tokens import TOKEN_PREFIX, InvalidToken
-from apps.core.api.throttling import AuthFailureThrottle
-from apps.core.context import bind_auth_method
+from apps.platform.api.throttling import AuthFailureThrottle
+from apps.platform.context import bind_auth_method
 
 logger = structlog.get_logger("fusionops.auth")
 

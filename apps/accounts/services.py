@@ -18,7 +18,7 @@ from apps.accounts.selectors import (
 )
 from apps.accounts.tokens import TOKEN_PREFIX, InvalidToken, encode_token
 from apps.audit.services import event_emit
-from apps.core import roles
+from apps.platform import roles
 
 # Recording every use would add a write to every API call; once a minute is enough to see
 # which tokens are still in use.

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.audit import selectors
 from apps.audit.models import Event
-from apps.core.admin_mixins import ReadOnlyAdminMixin
+from apps.platform.admin_mixins import ReadOnlyAdminMixin
 
 
 class RecentValuesFilter(admin.SimpleListFilter):

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from apps.audit import signing
 from apps.audit.exceptions import EventIdReused
 from apps.audit.models import Event
-from apps.core.context import current_auth_method, current_causation, current_request_id
-from apps.core.validators import contains_unstorable_text, validate_storable_json
 from apps.events import registry
 from apps.events.metrics import events_appended
+from apps.platform.context import current_auth_method, current_causation, current_request_id
+from apps.platform.validators import contains_unstorable_text, validate_storable_json
 
 EVENT_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 
 from apps.audit.admin import AuditHistoryMixin
 from apps.core import services
-from apps.core.admin_mixins import ReadOnlyAdminMixin
 from apps.core.models import SettingChange, SystemSetting
 from apps.core.validators import validate_setting
+from apps.platform.admin_mixins import ReadOnlyAdminMixin
 
 
 class SystemSettingForm(forms.ModelForm):

@@ -11,7 +11,7 @@ from django.db.models import ManyToManyField, ProtectedError
 from django.utils.translation import gettext as _
 
 from apps.audit.services import event_emit
-from apps.core.exceptions import Conflict
+from apps.platform.exceptions import Conflict
 
 
 class InUse(Conflict):

@@ -32,7 +32,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
 
 from apps.core.models import IdempotencyKey
-from apps.core.problems import problem_response
+from apps.platform.problems import problem_response
 
 HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(

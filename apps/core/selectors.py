@@ -3,9 +3,9 @@
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
-from apps.core.exceptions import NotFound
 from apps.core.models import SystemSetting
 from apps.core.validators import is_setting_key
+from apps.platform.exceptions import NotFound
 
 # The fields of a setting as the API shows it; lists read them as plain rows (no model
 # instances), which is most of what a list request costs.

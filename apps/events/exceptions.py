@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.exceptions import Conflict
+from apps.platform.exceptions import Conflict
 
 
 class NotADeadLetter(Conflict):

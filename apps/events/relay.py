@@ -28,9 +28,9 @@ from django.utils import timezone
 
 from apps.audit.models import Event
 from apps.audit.selectors import event_row_fields
-from apps.core.context import handling_event
 from apps.events import metrics
 from apps.events.registry import get_subscriber
+from apps.platform.context import handling_event
 
 logger = structlog.get_logger("fusionops.relay")
 

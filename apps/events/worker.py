@@ -11,9 +11,9 @@ from django.db import close_old_connections
 from apps.audit.projections import all_projections
 from apps.audit.sealing import audit_seal_and_follow
 from apps.audit.services import audit_partitions_ensure
-from apps.core.db import raw_connection
 from apps.events import metrics, periodic, selectors, services
 from apps.events.relay import relay_batch
+from apps.platform.db import raw_connection
 
 logger = structlog.get_logger("fusionops.worker")
 

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.audit.admin import AuditHistoryMixin
-from apps.core.admin_mixins import CatalogueAdminMixin, ReadOnlyAdminMixin
-from apps.core.exceptions import DomainError
+from apps.core.admin_mixins import CatalogueAdminMixin
 from apps.inventory import services
 from apps.inventory.choices import ReplenishmentStatus
 from apps.inventory.models import Item, Location, Replenishment, StockLevel, StockMovement
 from apps.inventory.selectors import BELOW_REORDER
+from apps.platform.admin_mixins import ReadOnlyAdminMixin
+from apps.platform.exceptions import DomainError
 
 
 class StockLevelInline(ReadOnlyAdminMixin, admin.TabularInline):

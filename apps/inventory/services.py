@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import event_emit
-from apps.core.exceptions import Conflict, NotFound
 from apps.inventory.choices import MovementKind, ReplenishmentStatus, ReservationStatus
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import (
@@ -29,6 +28,7 @@ from apps.inventory.models import (
     StockLevel,
     StockMovement,
 )
+from apps.platform.exceptions import Conflict, NotFound
 
 MAX_QUANTITY = Decimal("99999999999.999")  # what numeric(14, 3) holds
 

@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.audit.admin import AuditHistoryMixin
-from apps.core.admin_mixins import ReadOnlyAdminMixin
-from apps.core.exceptions import DomainError
 from apps.orders import selectors, services
 from apps.orders.choices import TERMINAL
 from apps.orders.models import Order, OrderLine
+from apps.platform.admin_mixins import ReadOnlyAdminMixin
+from apps.platform.exceptions import DomainError
 
 
 class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -18,8 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.audit.services import event_emit
-from apps.core.context import correlated
-from apps.core.exceptions import Conflict, NotFound
 from apps.core.selectors import system_setting_value
 from apps.inventory import services as inventory
 from apps.inventory.exceptions import InsufficientStock
@@ -27,6 +25,8 @@ from apps.inventory.models import Item, Location
 from apps.inventory.services import quantity_of
 from apps.orders.choices import TRANSITIONS, OrderStatus, PaymentStatus
 from apps.orders.models import Order, OrderLine, Payment
+from apps.platform.context import correlated
+from apps.platform.exceptions import Conflict, NotFound
 
 # The pricing rule is a system setting, e.g. {"discount_percent": 5, "above_total": "1000"}.
 PRICING_SETTING = "orders.pricing"

@@ -34,7 +34,7 @@ from django.contrib import auth
 from apps.accounts import services as account_services
 from apps.accounts.exceptions import ProviderUnavailable
 from apps.accounts.tokens import InvalidToken
-from apps.core.api.throttling import AuthFailureThrottle
+from apps.platform.api.throttling import AuthFailureThrottle
 from apps.realtime import metrics, selectors, topics
 from apps.realtime.messages import message_for
 from apps.realtime.services import STREAM_GROUP

@@ -5,7 +5,7 @@ This table is the single statement of websocket access; the role matrix test wal
 
 import re
 
-from apps.core import roles
+from apps.platform import roles
 
 ALLOCATIONS = "allocations"
 INVENTORY = "inventory"

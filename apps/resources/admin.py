@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from apps.audit.admin import AuditHistoryMixin
 from apps.core.admin_mixins import CatalogueAdminMixin
-from apps.core.exceptions import DomainError
+from apps.platform.exceptions import DomainError
 from apps.resources import selectors, services
 from apps.resources.choices import AllocationStatus
 from apps.resources.exceptions import AllocationConflict

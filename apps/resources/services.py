@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from psycopg.types.range import Range
 
 from apps.audit.services import event_emit
-from apps.core.exceptions import Conflict, NotFound
+from apps.platform.exceptions import Conflict, NotFound
 from apps.resources import matching, selectors
 from apps.resources.choices import AllocationStatus
 from apps.resources.exceptions import AllocationConflict, BookingContention

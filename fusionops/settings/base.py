@@ -11,7 +11,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.roles import ROLES
+from apps.platform.roles import ROLES
 from fusionops.logging import build_logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,7 +44,7 @@ def require_strong_secret_key(secret_key: str, debug: bool) -> None:
 
 INSTALLED_APPS = [
     "django_prometheus",
-    "apps.core.admin_config.FusionOpsAdminConfig",
+    "fusionops.apps.FusionOpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "mozilla_django_oidc",
     "csp",
+    "apps.platform",
     "apps.core",
     "apps.accounts",
     "apps.audit",
@@ -68,8 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "apps.core.middleware.RequestIdMiddleware",
-    "apps.core.middleware.RejectNulMiddleware",
+    "apps.platform.middleware.RequestIdMiddleware",
+    "apps.platform.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -239,22 +240,22 @@ REST_FRAMEWORK = {
         "apps.accounts.authentication.BearerTokenAuthentication",
         "apps.accounts.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.ModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.platform.api.permissions.ModelPermissions"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["apps.core.api.filters.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apps.platform.api.filters.FilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
-        "apps.core.api.parsers.JSONParser",
+        "apps.platform.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.platform.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "apps.core.api.throttling.AnonRateThrottle",
-        "apps.core.api.throttling.UserRateThrottle",
+        "apps.platform.api.throttling.AnonRateThrottle",
+        "apps.platform.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
@@ -265,7 +266,7 @@ REST_FRAMEWORK = {
     # How many proxies in front set X-Forwarded-For; 0 trusts only the socket's address,
     # so a client cannot pick its own identity for rate limits.
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
-    "EXCEPTION_HANDLER": "apps.core.api.problems.problem_exception_handler",
+    "EXCEPTION_HANDLER": "apps.platform.api.problems.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

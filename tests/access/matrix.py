@@ -5,7 +5,7 @@ role-matrix test), with the roles that may call it; everyone else gets 403, and 
 without credentials 401. A superuser passes every check and is not listed.
 """
 
-from apps.core.roles import ADMIN, AUDIT_VIEWER, INTEGRATION, OPERATOR, VIEWER, WAREHOUSE
+from apps.platform.roles import ADMIN, AUDIT_VIEWER, INTEGRATION, OPERATOR, VIEWER, WAREHOUSE
 
 ANONYMOUS = "anonymous"
 

@@ -8,7 +8,7 @@ from django.urls import Resolver404, resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from apps.core import roles
+from apps.platform import roles
 from tests.access.matrix import ANONYMOUS, API_ACCESS
 from tests.factories import UserFactory, issue_token
 

@@ -96,7 +96,7 @@ def test_a_migration_withdrawing_a_grant_takes_effect_after_migrate(viewer_with_
     from django.apps import apps
     from django.core.management import call_command
 
-    from apps.core.roles import revoke_role_permissions
+    from apps.platform.roles import revoke_role_permissions
 
     _user, client = viewer_with_token
     revoke_role_permissions(apps, {"Viewer": ["core.view_systemsetting"]})

@@ -57,7 +57,7 @@ def test_authenticated_users_have_their_own_throttle(client_as, monkeypatch, one
 
 
 def test_a_throttled_client_is_served_again_in_the_next_window(client_as, monkeypatch):
-    from apps.core.api.throttling import UserRateThrottle
+    from apps.platform.api.throttling import UserRateThrottle
 
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
     clock = [6000.0]

@@ -6,8 +6,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from apps.core.api.filters import FilterBackend
 from apps.core.models import SystemSetting
+from apps.platform.api.filters import FilterBackend
 from tests.factories import SystemSettingFactory
 
 pytestmark = pytest.mark.django_db

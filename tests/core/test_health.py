@@ -5,8 +5,8 @@ import subprocess
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-from apps.core import health
-from apps.core.version import build_id
+from apps.platform import health
+from apps.platform.version import build_id
 
 pytestmark = pytest.mark.django_db
 

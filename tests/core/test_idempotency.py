@@ -8,10 +8,10 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from apps.core.db import raw_connection
 from apps.core.idempotency import idempotency_keys_purge
 from apps.core.models import IdempotencyKey
 from apps.inventory.models import StockMovement
+from apps.platform.db import raw_connection
 from tests.factories import UserFactory, issue_token
 from tests.helpers import assert_problem
 from tests.inventory.factories import ItemFactory, WarehouseFactory

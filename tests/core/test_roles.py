@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from apps.core import roles
+from apps.platform import roles
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from apps.core.db import raw_connection
 from apps.core.models import DemoFixture, SystemSetting
+from apps.platform.db import raw_connection
 
 
 def database_exists(name: str) -> bool:

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from apps.core import selectors, services
-from apps.core.exceptions import NotFound
 from apps.core.models import SystemSetting
+from apps.platform.exceptions import NotFound
 from tests.factories import SystemSettingFactory, UserFactory
 
 

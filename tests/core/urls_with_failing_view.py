@@ -33,4 +33,4 @@ urlpatterns = [
     *portal_urlpatterns,
 ]
 
-handler500 = "apps.core.views.server_error"
+handler500 = "apps.platform.views.server_error"

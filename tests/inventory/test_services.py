@@ -9,11 +9,11 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.models import Event
-from apps.core.exceptions import NotFound
 from apps.inventory import services
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import Replenishment, Reservation, StockLevel, StockMovement
 from apps.inventory.services import StockLine
+from apps.platform.exceptions import NotFound
 from tests.inventory.factories import ItemFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.core.api.fields import UtcDateTimeField
+from apps.platform.api.fields import UtcDateTimeField
 
 
 class EventSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.fields import UtcDateTimeField
+from apps.platform.api.fields import UtcDateTimeField
 
 
 class SystemSettingSerializer(serializers.Serializer):
@@ -25,10 +25,3 @@ class SystemSettingWriteSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=_("Left unchanged when omitted."),
     )
-
-
-def validated(serializer_class, data) -> dict:
-    """The input checked by `serializer_class`: its validated data, or a 400 naming the fields."""
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data

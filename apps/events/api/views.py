@@ -4,11 +4,11 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api.permissions import require_permissions
 from apps.events import selectors, services
 from apps.events.api.filters import DeadLetterFilterSet
 from apps.events.api.serializers import DeadLetterSerializer
 from apps.events.models import Delivery
+from apps.platform.api.permissions import require_permissions
 
 
 class DeadLetterListView(generics.ListAPIView):

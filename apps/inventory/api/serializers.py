@@ -3,8 +3,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.fields import IdField, UtcDateTimeField
 from apps.inventory.models import QUANTITY, Item, Location, Replenishment, StockLevel
+from apps.platform.api.fields import IdField, UtcDateTimeField
 
 
 class ItemSerializer(serializers.ModelSerializer):

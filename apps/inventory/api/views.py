@@ -4,8 +4,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.catalogue import CatalogueDetailView, CatalogueListView
-from apps.core.api.permissions import require_permissions
-from apps.core.api.serializers import validated
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.inventory import selectors, services
 from apps.inventory.api import filters
@@ -23,6 +21,8 @@ from apps.inventory.api.serializers import (
     TransferInputSerializer,
 )
 from apps.inventory.models import Item, Location
+from apps.platform.api.permissions import require_permissions
+from apps.platform.api.validation import validated
 
 
 class ItemListView(CatalogueListView):

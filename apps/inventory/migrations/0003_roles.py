@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from apps.core.roles import role_grants
+from apps.platform.roles import role_grants
 
 CATALOGUE = ("item", "location")
 READ = [f"inventory.view_{model}" for model in (*CATALOGUE, "stocklevel", "stockmovement", "replenishment")]

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.fields import IdField, UtcDateTimeField
 from apps.inventory.api.serializers import POSITIVE, QuantityField
 from apps.orders.models import Order
+from apps.platform.api.fields import IdField, UtcDateTimeField
 
 
 class OrderLineSerializer(serializers.Serializer):

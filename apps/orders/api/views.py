@@ -3,9 +3,6 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api.permissions import require_permissions
-from apps.core.api.serializers import validated
-from apps.core.exceptions import NotFound
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.orders import selectors, services
 from apps.orders.api.filters import OrderFilterSet
@@ -16,6 +13,9 @@ from apps.orders.api.serializers import (
     OrderSerializer,
     WorkflowSerializer,
 )
+from apps.platform.api.permissions import require_permissions
+from apps.platform.api.validation import validated
+from apps.platform.exceptions import NotFound
 
 
 class OrderListView(generics.ListAPIView):

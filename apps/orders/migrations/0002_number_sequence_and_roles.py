@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from apps.core.roles import role_grants
+from apps.platform.roles import role_grants
 
 READ = ["orders.view_order", "orders.view_payment"]
 GRANTS = {

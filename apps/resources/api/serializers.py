@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.fields import AwareDateTimeField, IdField, UtcDateTimeField
+from apps.platform.api.fields import AwareDateTimeField, IdField, UtcDateTimeField
 from apps.resources.choices import MatchStrategy, ResourceKind
 from apps.resources.models import WEEKDAYS, Project, Resource, Skill, validate_timezone
 

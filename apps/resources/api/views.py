@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.catalogue import CatalogueDetailView, CatalogueListView
-from apps.core.api.permissions import require_permissions
-from apps.core.api.serializers import validated
-from apps.core.exceptions import NotFound
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.platform.api.permissions import require_permissions
+from apps.platform.api.validation import validated
+from apps.platform.exceptions import NotFound
 from apps.resources import selectors, services
 from apps.resources.api import filters
 from apps.resources.api.serializers import (

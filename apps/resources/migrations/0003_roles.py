@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from apps.core.roles import role_grants
+from apps.platform.roles import role_grants
 
 MODELS = ("skill", "resource", "project", "allocation")
 WRITE = [f"resources.{verb}_{model}" for model in MODELS for verb in ("add", "change", "delete")]

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts import services
 from apps.accounts.models import User
-from apps.core.durations import parse_duration
+from apps.platform.durations import parse_duration
 
 
 class Command(BaseCommand):

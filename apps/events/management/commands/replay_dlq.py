@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.core.durations import parse_duration
 from apps.events import services
 from apps.events.selectors import dead_letter_list
+from apps.platform.durations import parse_duration
 
 
 class Command(BaseCommand):

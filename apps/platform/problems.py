@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 from django.http import JsonResponse
 
-from apps.core.context import current_request_id
+from apps.platform.context import current_request_id
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:fusionops:problem:"

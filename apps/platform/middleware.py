@@ -6,8 +6,8 @@ import structlog
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
-from apps.core.context import request_context
-from apps.core.problems import problem_response
+from apps.platform.context import request_context
+from apps.platform.problems import problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accepted from callers (proxies, other services) as long as it cannot smuggle anything into

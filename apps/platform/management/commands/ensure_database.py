@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import connections
 from psycopg import sql
 
-from apps.core.db import raw_connection
+from apps.platform.db import raw_connection
 
 
 class Command(BaseCommand):

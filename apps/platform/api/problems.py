@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import set_rollback
 
-from apps.core.exceptions import DomainError
-from apps.core.problems import flatten_errors, problem_response
+from apps.platform.exceptions import DomainError
+from apps.platform.problems import flatten_errors, problem_response
 
 logger = structlog.get_logger("fusionops.api")
 

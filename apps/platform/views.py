@@ -7,9 +7,9 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.core import health
-from apps.core.problems import problem_response
-from apps.core.version import version_info
+from apps.platform import health
+from apps.platform.problems import problem_response
+from apps.platform.version import version_info
 
 
 @require_GET
