@@ -23,8 +23,8 @@ from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from apps.audit.services import event_emit  # noqa: E402
 from apps.core import services as core_services  # noqa: E402
+from apps.eventlog.services import event_emit  # noqa: E402
 
 WRITES = int(os.environ.get("BENCH_WRITES", "2000"))
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "20000"))
@@ -92,7 +92,7 @@ def stop(workers) -> None:
 
 def relay_throughput(worker_count: int) -> None:
     # Seal what earlier scenarios wrote, so the workers only relay during the measurement.
-    from apps.audit.sealing import audit_seal_pending
+    from apps.eventlog.sealing import audit_seal_pending
 
     while audit_seal_pending():
         pass

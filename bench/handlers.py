@@ -2,14 +2,14 @@ import time
 
 from django.core.cache import cache
 
-from apps.events.registry import subscriber
+from apps.eventlog.registry import registry
 
 
-@subscriber("bench.sink", event_types=["bench.throughput.*"])
+@registry.subscriber("bench.sink", event_types=["bench.throughput.*"])
 def sink(event):
     """Does nothing: what is measured is the relay's own cost per delivery."""
 
 
-@subscriber("bench.stamp", event_types=["bench.latency.*"])
+@registry.subscriber("bench.stamp", event_types=["bench.latency.*"])
 def stamp(event):
     cache.set(f"bench:handled:{event.id}", time.time(), 300)

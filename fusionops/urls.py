@@ -6,8 +6,7 @@ from apps.platform import views as platform_views
 
 api_v1 = [
     path("", include("apps.core.api.urls")),
-    path("", include("apps.audit.api.urls")),
-    path("", include("apps.events.api.urls")),
+    path("", include("apps.eventlog.api.urls")),
     path("", include("apps.resources.api.urls")),
     path("", include("apps.inventory.api.urls")),
     path("", include("apps.orders.api.urls")),

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from apps.accounts import selectors, services
 from apps.accounts.models import ApiToken, User
-from apps.audit.admin import AuditHistoryMixin
+from apps.eventlog.admin import AuditHistoryMixin
 
 
 @admin.register(User)

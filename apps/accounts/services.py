@@ -17,7 +17,7 @@ from apps.accounts.selectors import (
     api_token_use_gate_key,
 )
 from apps.accounts.tokens import TOKEN_PREFIX, InvalidToken, encode_token
-from apps.audit.services import event_emit
+from apps.eventlog.services import event_emit
 from apps.platform import roles
 
 # Recording every use would add a write to every API call; once a minute is enough to see

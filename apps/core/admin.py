@@ -2,10 +2,10 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from apps.audit.admin import AuditHistoryMixin
 from apps.core import services
 from apps.core.models import SettingChange, SystemSetting
 from apps.core.validators import validate_setting
+from apps.eventlog.admin import AuditHistoryMixin
 from apps.platform.admin_mixins import ReadOnlyAdminMixin
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ManyToManyField, ProtectedError
 from django.utils.translation import gettext as _
 
-from apps.audit.services import event_emit
+from apps.eventlog.services import event_emit
 from apps.platform.exceptions import Conflict
 
 

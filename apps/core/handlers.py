@@ -1,12 +1,11 @@
 """Subscribers of the core app."""
 
-from apps.audit.projections import Projection, register
 from apps.core.idempotency import idempotency_keys_purge
 from apps.core.models import SettingChange
-from apps.events.periodic import periodic
+from apps.eventlog.registry import Projection, registry
 
 
-@register
+@registry.projection
 class SettingHistory(Projection):
     """Every value each system setting has had, and who set it."""
 
@@ -33,6 +32,6 @@ class SettingHistory(Projection):
         SettingChange.objects.all().delete()
 
 
-@periodic("core.purge_idempotency_keys", every_seconds=lambda: 3600)
+@registry.periodic("core.purge_idempotency_keys", every_seconds=lambda: 3600)
 def purge_idempotency_keys() -> int:
     return idempotency_keys_purge()

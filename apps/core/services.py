@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.audit.services import event_emit
 from apps.core.models import SystemSetting
 from apps.core.validators import is_setting_key, validate_setting
+from apps.eventlog.services import event_emit
 from apps.platform.exceptions import NotFound
 
 

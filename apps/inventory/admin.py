@@ -4,8 +4,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.audit.admin import AuditHistoryMixin
 from apps.core.admin_mixins import CatalogueAdminMixin
+from apps.eventlog.admin import AuditHistoryMixin
 from apps.inventory import services
 from apps.inventory.choices import ReplenishmentStatus
 from apps.inventory.models import Item, Location, Replenishment, StockLevel, StockMovement

@@ -2,11 +2,11 @@
 
 from django.conf import settings
 
-from apps.events.periodic import periodic
+from apps.eventlog.registry import registry
 from apps.inventory.services import reservations_release_expired
 
 
-@periodic(
+@registry.periodic(
     "inventory.release_expired_reservations",
     every_seconds=lambda: settings.INVENTORY_EXPIRY_SWEEP_SECONDS,
 )

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.audit.services import event_emit
+from apps.eventlog.services import event_emit
 from apps.inventory.choices import MovementKind, ReplenishmentStatus, ReservationStatus
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import (

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.audit.admin import AuditHistoryMixin
+from apps.eventlog.admin import AuditHistoryMixin
 from apps.orders import selectors, services
 from apps.orders.choices import TERMINAL
 from apps.orders.models import Order, OrderLine

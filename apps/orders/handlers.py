@@ -5,7 +5,7 @@ previous step's event; none knows the whole. Each runs in a transaction of its o
 
 from decimal import Decimal
 
-from apps.events.registry import subscriber
+from apps.eventlog.registry import registry
 from apps.inventory.services import StockLine
 from apps.orders import services
 
@@ -21,7 +21,7 @@ def _order_of(payload: dict) -> int | None:
     return None  # stock reserved for something else than an order
 
 
-@subscriber("inventory.reserve_for_order", event_types=["orders.order.placed"], alone=True)
+@registry.subscriber("inventory.reserve_for_order", event_types=["orders.order.placed"], alone=True)
 def reserve_for_order(event) -> None:
     """Inventory's step of the saga: reserve the placed order's lines."""
     services.order_reserve_stock(
@@ -33,7 +33,7 @@ def reserve_for_order(event) -> None:
     )
 
 
-@subscriber(
+@registry.subscriber(
     "orders.track_reservation",
     event_types=["inventory.stock.reserved", "inventory.reservation.failed"],
     alone=True,
@@ -48,12 +48,12 @@ def track_reservation(event) -> None:
         services.reservation_confirmed(order_id=order_id)
 
 
-@subscriber("payments.authorize", event_types=["orders.order.reserved"], alone=True)
+@registry.subscriber("payments.authorize", event_types=["orders.order.reserved"], alone=True)
 def authorize_payment(event) -> None:
     services.payment_authorize(order_id=event.payload["order_id"])
 
 
-@subscriber(
+@registry.subscriber(
     "orders.settle_payment",
     event_types=["payments.payment.authorized", "payments.payment.declined"],
     alone=True,

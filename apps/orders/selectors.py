@@ -2,8 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from apps.audit.models import Event
-from apps.events.models import Delivery
+from apps.eventlog.models import Delivery, Event
 from apps.orders.models import Order, OrderLine
 
 

@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.audit.services import event_emit
 from apps.core.selectors import system_setting_value
+from apps.eventlog.services import event_emit
 from apps.inventory import services as inventory
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import Item, Location

@@ -7,6 +7,3 @@ class RealtimeConfig(AppConfig):
     label = "realtime"
     verbose_name = _("Live updates")
 
-    def ready(self):
-        # Registers the publisher as a reader of the sealed log.
-        from apps.realtime import services  # noqa: F401

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.audit.sealing import on_sealed
 from apps.realtime import metrics
 from apps.realtime.messages import stream_entry
 from apps.realtime.selectors import sealed_events
@@ -45,7 +44,6 @@ def _batch(*, first: int, last: int, events) -> dict:
     }
 
 
-@on_sealed
 def stream_publish_sealed() -> int:
     """Publish sealed events past the stream cursor to the stream group, in batches that
     carry their first and last position; returns how many positions were published.

@@ -13,8 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.audit.admin import AuditHistoryMixin
 from apps.core.admin_mixins import CatalogueAdminMixin
+from apps.eventlog.admin import AuditHistoryMixin
 from apps.platform.exceptions import DomainError
 from apps.resources import selectors, services
 from apps.resources.choices import AllocationStatus

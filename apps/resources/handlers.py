@@ -5,11 +5,11 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection, transaction
 
-from apps.audit.projections import Projection, register
+from apps.eventlog.registry import Projection, registry
 from apps.resources.models import AllocationHistory
 
 
-@register
+@registry.projection
 class AllocationHistoryProjection(Projection):
     """Every booking and cancellation per project, for the history endpoint."""
 

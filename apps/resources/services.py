@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.range import Range
 
-from apps.audit.services import event_emit
+from apps.eventlog.services import event_emit
 from apps.platform.exceptions import Conflict, NotFound
 from apps.resources import matching, selectors
 from apps.resources.choices import AllocationStatus

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
-from apps.audit.models import Event
+from apps.eventlog.models import Event
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.accounts.oidc import forget_provider_metadata
-from apps.audit.models import Event
+from apps.eventlog.models import Event
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

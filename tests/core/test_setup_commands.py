@@ -67,7 +67,7 @@ def test_demo_data_is_loaded_once_and_edits_survive_later_runs():
 
 @pytest.mark.django_db
 def test_the_demo_plant_has_a_week_of_bookings_made_once_through_the_service():
-    from apps.audit.models import Event
+    from apps.eventlog.models import Event
     from apps.resources.models import Allocation, Resource
 
     call_command("load_demo_data", verbosity=0)

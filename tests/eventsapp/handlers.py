@@ -2,19 +2,19 @@ import time
 
 from django.core.cache import cache
 
-from apps.audit.services import event_emit
-from apps.events.registry import subscriber
+from apps.eventlog.registry import registry
+from apps.eventlog.services import event_emit
 from tests.eventsapp.models import Effect, Note
 
 
-@subscriber("testing.recorder", event_types=["testing.*"])
+@registry.subscriber("testing.recorder", event_types=["testing.*"])
 def record(event):
     Effect.objects.create(subscriber="testing.recorder", event_id=event.id, event_type=event.type)
     if event.payload.get("sleep_ms"):
         time.sleep(event.payload["sleep_ms"] / 1000)
 
 
-@subscriber("testing.always_fails", event_types=["failing.*"])
+@registry.subscriber("testing.always_fails", event_types=["failing.*"])
 def always_fail(event):
     # Its write must be undone with the failure.
     Effect.objects.create(
@@ -23,7 +23,7 @@ def always_fail(event):
     raise RuntimeError(f"cannot handle {event.type}")
 
 
-@subscriber("testing.flaky", event_types=["flaky.*"])
+@registry.subscriber("testing.flaky", event_types=["flaky.*"])
 def fail_at_first(event):
     """Fails the first `fail_times` attempts (counted in Redis, which no rollback undoes)."""
     attempt = cache.get_or_set(f"flaky:{event.id}", 0)
@@ -33,7 +33,7 @@ def fail_at_first(event):
     Effect.objects.create(subscriber="testing.flaky", event_id=event.id, event_type=event.type)
 
 
-@subscriber("testing.chain", event_types=["chain.started"])
+@registry.subscriber("testing.chain", event_types=["chain.started"])
 def emit_follow_up(event):
     event_emit(
         type="chain.continued",
@@ -44,7 +44,7 @@ def emit_follow_up(event):
     )
 
 
-@subscriber("testing.fk_violator", event_types=["poison.*"])
+@registry.subscriber("testing.fk_violator", event_types=["poison.*"])
 def break_a_foreign_key(event):
     """Its write violates a (deferred) foreign key: PostgreSQL would only say so at COMMIT."""
     Note.objects.create(user_id=2_000_000_000)

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from apps.audit.models import Event
+from apps.eventlog.models import Event
 from apps.inventory import selectors, services
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import Replenishment, StockLevel

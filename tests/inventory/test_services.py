@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from apps.audit.models import Event
+from apps.eventlog.models import Event
+from apps.eventlog.registry import registry
 from apps.inventory import services
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import Replenishment, Reservation, StockLevel, StockMovement
@@ -222,7 +223,6 @@ def test_receiving_a_replenishment_closes_it():
 
 
 def test_the_workers_periodic_job_releases_expired_reservations():
-    from apps.events import periodic
 
     item, warehouse = ItemFactory(), WarehouseFactory()
     receive(item, warehouse, 5)
@@ -231,9 +231,9 @@ def test_the_workers_periodic_job_releases_expired_reservations():
         expires_at=timezone.now() + timedelta(minutes=1),
     )  # fmt: skip
     expire("cart:gone")
-    job = periodic._jobs["inventory.release_expired_reservations"]
+    job = registry.periodic_job("inventory.release_expired_reservations")
     job.last_run = 0.0
-    periodic.run_due()
+    registry.run_due_jobs()
     assert level(item, warehouse).reserved == 0
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.events.relay import relay_batch
+from apps.eventlog.relay import relay_batch
 from apps.inventory import services as inventory
 from apps.orders import services
 from tests.factories import UserFactory

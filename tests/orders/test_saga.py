@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.events.models import Delivery, ProcessedMarker
-from apps.events.relay import relay_batch
+from apps.eventlog.models import Delivery, ProcessedMarker
+from apps.eventlog.relay import relay_batch
 from apps.inventory import selectors as stock_selectors
 from apps.inventory import services as inventory
 from apps.inventory.models import StockLevel, StockMovement
@@ -128,7 +128,7 @@ def test_every_saga_event_delivered_twice_changes_nothing_the_second_time(shelf)
 
 
 def _events_of(order: Order):
-    from apps.audit.models import Event
+    from apps.eventlog.models import Event
 
     return list(
         Event.objects.filter(correlation_id=order.correlation_id).values_list("id", flat=True)
@@ -160,7 +160,7 @@ def test_status_moves_only_along_the_allowed_transitions(shelf):
 
 
 def test_a_replayed_placement_after_a_rejection_reserves_nothing(shelf):
-    from apps.audit.models import Event
+    from apps.eventlog.models import Event
     from apps.orders.handlers import reserve_for_order
 
     item, warehouse = shelf

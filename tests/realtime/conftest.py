@@ -12,7 +12,7 @@ from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from apps.audit.sealing import audit_seal_and_follow
+from apps.eventlog.sealing import audit_seal_and_follow
 from apps.realtime.routing import websocket_application
 from apps.resources.services import AllocationItem, allocate
 from tests.factories import UserFactory

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.audit.models import Event, Seal
+from apps.eventlog.models import Event, Seal
 from apps.inventory.services import stock_issue, stock_receive, stock_thresholds_set
 from apps.realtime.consumers import BEARER_SUBPROTOCOL
 from apps.realtime.models import StreamCursor
@@ -31,7 +31,7 @@ ENVELOPE = {"type", "seq", "event_id", "occurred_at", "data"}
 def lose_what_is_sealed():
     """Seal what committed and move the stream past it without publishing: as if its
     batch never reached the websocket process."""
-    from apps.audit.sealing import audit_seal_pending
+    from apps.eventlog.sealing import audit_seal_pending
 
     while audit_seal_pending():
         pass

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from apps.audit.models import Event
+from apps.eventlog.models import Event
 from apps.resources.models import Allocation, Resource
 from apps.resources.services import AllocationItem, allocate
 from tests.factories import UserFactory

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from apps.audit.models import Event
-from apps.events.relay import relay_batch
+from apps.eventlog.models import Event
+from apps.eventlog.relay import relay_batch
 from apps.resources.models import Allocation, Resource
 from tests.helpers import assert_problem
 from tests.resources.factories import ProjectFactory, ResourceFactory, SkillFactory

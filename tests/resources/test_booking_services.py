@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from psycopg.types.range import Range
 
-from apps.audit.models import Event
+from apps.eventlog.models import Event
 from apps.resources import services
 from apps.resources.choices import AllocationStatus
 from apps.resources.exceptions import AllocationConflict, BookingContention

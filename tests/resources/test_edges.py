@@ -5,9 +5,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.db import connection
 
-from apps.audit.projections import get_projection
 from apps.core.catalogue import catalogue_update
-from apps.events.relay import relay_batch
+from apps.eventlog.registry import registry
+from apps.eventlog.relay import relay_batch
 from apps.resources.models import Allocation, AllocationHistory
 from apps.resources.services import AllocationItem, allocate
 from tests.helpers import assert_problem
@@ -154,7 +154,7 @@ def test_the_admin_change_page_changes_nothing(client):
 
 
 def test_an_update_records_only_what_changed():
-    from apps.audit.models import Event
+    from apps.eventlog.models import Event
 
     resource = ResourceFactory(name="Crane", hourly_cost=10)
     catalogue_update(instance=resource, actor=None, name="Crane", hourly_cost=12)
@@ -171,13 +171,13 @@ def test_history_applies_each_event_once_and_its_partitions_are_kept_ahead():
         actor=None,
     )
     relay_batch()
-    from apps.audit.models import Event
+    from apps.eventlog.models import Event
 
     event = Event.objects.get(type="resources.allocation.created", payload__project_id=project.pk)
-    get_projection("allocation_history").apply(event)
+    registry.get_projection("allocation_history").apply(event)
     assert AllocationHistory.objects.filter(project_id=project.pk).count() == 1
 
-    get_projection("allocation_history").maintain()
+    registry.get_projection("allocation_history").maintain()
     next_month = datetime.now(UTC).replace(day=1) + timedelta(days=32)
     with connection.cursor() as cursor:
         cursor.execute(

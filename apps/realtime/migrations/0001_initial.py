@@ -9,7 +9,7 @@ SELECT 1, coalesce(max(position), 0) FROM audit_seal
 
 class Migration(migrations.Migration):
     initial = True
-    dependencies = [("audit", "0002_notify_sealer")]
+    dependencies = [("eventlog", "0002_notify_sealer")]
 
     operations = [
         migrations.CreateModel(

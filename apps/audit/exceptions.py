@@ -1,8 +1,0 @@
-from django.utils.translation import gettext_lazy as _
-
-from apps.platform.exceptions import Conflict
-
-
-class EventIdReused(Conflict):
-    problem_type = "event-id-reused"
-    title = _("An event with this id exists with other content.")

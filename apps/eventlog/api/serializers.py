@@ -1,0 +1,42 @@
+from rest_framework import serializers
+
+from apps.platform.api.fields import UtcDateTimeField
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    seq = serializers.IntegerField(read_only=True)
+    type = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    aggregate_type = serializers.CharField(read_only=True)
+    aggregate_id = serializers.CharField(read_only=True)
+    actor = serializers.JSONField(read_only=True)
+    correlation_id = serializers.CharField(read_only=True)
+    causation_id = serializers.UUIDField(read_only=True, allow_null=True)
+    occurred_at = UtcDateTimeField(read_only=True)
+    recorded_at = UtcDateTimeField(read_only=True)
+    payload = serializers.JSONField(read_only=True)
+
+
+class EventIngestSerializer(serializers.Serializer):
+    """A business event an integration appends; the service validates the rules."""
+
+    id = serializers.UUIDField(required=False, help_text="Makes the call idempotent.")
+    type = serializers.CharField(max_length=200, help_text="e.g. erp.invoice.paid")
+    aggregate_type = serializers.CharField(max_length=100)
+    aggregate_id = serializers.CharField(max_length=200)
+    occurred_at = serializers.DateTimeField()
+    payload = serializers.JSONField()
+
+
+class DeadLetterSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    subscriber = serializers.CharField(read_only=True)
+    event_id = serializers.UUIDField(read_only=True)
+    event_type = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    last_error = serializers.CharField(read_only=True)
+    next_attempt_at = UtcDateTimeField(read_only=True)
+    created_at = UtcDateTimeField(read_only=True)
+    updated_at = UtcDateTimeField(read_only=True)

@@ -1,0 +1,99 @@
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.eventlog import selectors, services
+from apps.eventlog.api.filters import DeadLetterFilterSet, EventFilterSet
+from apps.eventlog.api.serializers import (
+    DeadLetterSerializer,
+    EventIngestSerializer,
+    EventSerializer,
+)
+from apps.eventlog.models import Delivery
+from apps.platform.api.permissions import require_permissions
+
+
+class EventListView(generics.ListCreateAPIView):
+    """The audit log, newest first (AuditViewer, Admin); integrations append events
+    (Integration), idempotently when they send an id."""
+
+    serializer_class = EventSerializer
+    filterset_class = EventFilterSet
+    pagination_ordering = ("-seq",)
+
+    def get_queryset(self):
+        return selectors.event_list()
+
+    @extend_schema(
+        request=EventIngestSerializer,
+        responses={201: EventSerializer, 200: EventSerializer},
+    )
+    def post(self, request):
+        data = EventIngestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event, created = services.event_ingest(
+            event_id=data.validated_data.get("id"),
+            type=data.validated_data["type"],
+            aggregate_type=data.validated_data["aggregate_type"],
+            aggregate_id=data.validated_data["aggregate_id"],
+            occurred_at=data.validated_data["occurred_at"],
+            payload=data.validated_data["payload"],
+            actor=request.user,
+        )
+        return Response(
+            EventSerializer(event).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class EventDetailView(generics.RetrieveAPIView):
+    serializer_class = EventSerializer
+    lookup_field = "id"
+
+    def get_queryset(self):
+        return selectors.event_list()
+
+
+class EventExportView(APIView):
+    """The filtered log as CSV, streamed."""
+
+    def get_queryset(self):
+        return selectors.event_list()
+
+    @extend_schema(parameters=[], responses={(200, "text/csv"): OpenApiResponse(description="CSV")})
+    def get(self, request):
+        events = EventFilterSet(request.query_params, queryset=self.get_queryset())
+        if not events.is_valid():
+            raise ValidationError(events.errors)
+        response = StreamingHttpResponse(
+            selectors.event_csv_rows(events.qs), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="events.csv"'
+        return response
+
+
+class DeadLetterListView(generics.ListAPIView):
+    """Deliveries that failed their last attempt, the most recently dead first."""
+
+    serializer_class = DeadLetterSerializer
+    filterset_class = DeadLetterFilterSet
+    pagination_ordering = ("-updated_at",)
+
+    def get_queryset(self):
+        return selectors.dead_letter_list()
+
+
+class DeadLetterReplayView(APIView):
+    """Give a dead letter a fresh set of attempts, due now."""
+
+    permission_classes = [require_permissions("eventlog.change_delivery")]
+
+    @extend_schema(request=None, responses={200: DeadLetterSerializer})
+    def post(self, request, pk):
+        delivery = get_object_or_404(Delivery, pk=pk)
+        replayed = services.dead_letter_replay(delivery=delivery, actor=request.user)
+        return Response(DeadLetterSerializer(replayed).data)

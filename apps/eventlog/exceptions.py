@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.platform.exceptions import Conflict
+
+
+class EventIdReused(Conflict):
+    problem_type = "event-id-reused"
+    title = _("An event with this id exists with other content.")
+
+
+class NotADeadLetter(Conflict):
+    problem_type = "not-a-dead-letter"
+    title = _("Only a dead letter can be replayed.")

@@ -1,0 +1,234 @@
+"""The one registry of the event log.
+
+It holds what the apps declare about events: the event types with their public contracts
+(each app's events.py), and what runs on them (each app's handlers.py): subscribers of the
+outbox, projections (subscribers whose read model can be rebuilt from the log), periodic
+jobs the worker runs, and readers of the sealed log. The event log's AppConfig imports
+every app's events.py, then its handlers.py, when Django starts.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import structlog
+from django.conf import settings
+
+from apps.eventlog.contracts import EventType, Live, PublicPayload
+
+logger = structlog.get_logger("fusionops.worker")
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """`event_types` entries are exact types, prefixes ending in `.*`, or `*` for all."""
+
+    name: str
+    event_types: tuple[str, ...]
+    handle: Callable
+    max_attempts: int | None = None
+    # Runs in a transaction of its own, not batched with other deliveries: for steps that
+    # lock rows other steps lock too (stock levels, orders), whose lock order across a
+    # batch nobody controls.
+    alone: bool = False
+
+    def wants(self, event_type: str) -> bool:
+        return any(
+            pattern == "*"
+            or pattern == event_type
+            or (pattern.endswith(".*") and event_type.startswith(pattern[:-1]))
+            for pattern in self.event_types
+        )
+
+    @property
+    def attempts_allowed(self) -> int:
+        return self.max_attempts or settings.EVENTS_MAX_ATTEMPTS
+
+
+@dataclass
+class PeriodicJob:
+    name: str
+    every_seconds: Callable[[], float]
+    run: Callable[[], int]
+    last_run: float = 0.0
+
+
+class Projection:
+    """A read model kept up to date from events, and rebuilt from the log.
+
+    Its `apply` must be idempotent (typically INSERT ... ON CONFLICT DO NOTHING keyed by
+    the event id), so a redelivery, a replay or a rebuild running beside the relay never
+    counts an event twice."""
+
+    name: str
+    event_types: tuple[EventType | str, ...]
+
+    def apply(self, event) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Empty the read model (before a rebuild)."""
+        raise NotImplementedError
+
+    def maintain(self) -> int:
+        """Daily upkeep of the read model (the worker runs it), such as creating the coming
+        months' partitions; returns how many things it created or removed."""
+        return 0
+
+    @property
+    def subscriber_name(self) -> str:
+        return f"projection.{self.name}"
+
+
+def _type_names(event_types: Iterable[EventType | str]) -> tuple[str, ...]:
+    return tuple(t.name if isinstance(t, EventType) else t for t in event_types)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._event_types: dict[str, EventType] = {}
+        self._subscribers: dict[str, Subscriber] = {}
+        self._subscribers_of: dict[str, tuple[str, ...]] = {}
+        self._projections: dict[str, Projection] = {}
+        self._jobs: dict[str, PeriodicJob] = {}
+        self._sealed_readers: list[Callable[[], object]] = []
+
+    # --- event types and their contracts -------------------------------------------------
+
+    def declare(
+        self,
+        name: str,
+        *,
+        aggregate_type: str,
+        public: type[PublicPayload] | None,
+        example: dict,
+        version: int = 1,
+        live: Live | None = None,
+        description: str = "",
+    ) -> EventType:
+        """Declare the event type `name` (see contracts.EventType); returns it."""
+        event_type = EventType(
+            name=name, version=version, aggregate_type=aggregate_type, public=public,
+            example=example, live=live, description=description,
+        )  # fmt: skip
+        declared = self._event_types.get(name)
+        if declared is not None and declared != event_type:
+            raise ValueError(f"event type {name!r} is declared twice")
+        self._event_types[name] = event_type
+        return event_type
+
+    def event_type(self, name: str) -> EventType | None:
+        return self._event_types.get(name)
+
+    def event_types(self) -> list[EventType]:
+        return sorted(self._event_types.values(), key=lambda event_type: event_type.name)
+
+    # --- subscribers of the outbox ---------------------------------------------------------
+
+    def subscriber(
+        self,
+        name: str,
+        *,
+        event_types: Iterable[EventType | str],
+        max_attempts: int | None = None,
+        alone: bool = False,
+    ):
+        """Declare a function as the subscriber `name` of `event_types`.
+
+        The function receives the Event and must be idempotent in its external effects; its
+        database writes commit together with the processed marker, so they happen once.
+        """
+
+        def register(handle: Callable) -> Callable:
+            if name in self._subscribers and self._subscribers[name].handle != handle:
+                raise ValueError(f"subscriber {name!r} is declared twice")
+            self._subscribers[name] = Subscriber(
+                name, _type_names(event_types), handle, max_attempts, alone
+            )
+            self._subscribers_of.clear()
+            return handle
+
+        return register
+
+    def unregister(self, name: str) -> None:
+        self._subscribers.pop(name, None)
+        self._subscribers_of.clear()
+
+    def subscribers_of(self, event_type: str) -> tuple[str, ...]:
+        """The names of the subscribers an event of `event_type` is delivered to."""
+        names = self._subscribers_of.get(event_type)
+        if names is None:
+            names = tuple(
+                sorted(name for name, sub in self._subscribers.items() if sub.wants(event_type))
+            )
+            self._subscribers_of[event_type] = names
+        return names
+
+    def get_subscriber(self, name: str) -> Subscriber | None:
+        return self._subscribers.get(name)
+
+    def all_subscribers(self) -> list[Subscriber]:
+        return sorted(self._subscribers.values(), key=lambda sub: sub.name)
+
+    # --- projections ---------------------------------------------------------------------
+
+    def projection(self, projection_class: type[Projection]) -> type[Projection]:
+        """Class decorator: the projection becomes the subscriber `projection.<name>`."""
+        projection = projection_class()
+        self._projections[projection.name] = projection
+        self.subscriber(projection.subscriber_name, event_types=projection.event_types)(
+            projection.apply
+        )
+        return projection_class
+
+    def get_projection(self, name: str) -> Projection | None:
+        return self._projections.get(name)
+
+    def all_projections(self) -> list[Projection]:
+        return sorted(self._projections.values(), key=lambda projection: projection.name)
+
+    # --- periodic jobs -------------------------------------------------------------------
+
+    def periodic(self, name: str, *, every_seconds: Callable[[], float]):
+        """Declare `function` (returning how much it did) as a job the worker runs every
+        `every_seconds()` (a callable, so that settings are read when the job runs)."""
+
+        def register(function: Callable[[], int]) -> Callable[[], int]:
+            self._jobs[name] = PeriodicJob(name, every_seconds, function)
+            return function
+
+        return register
+
+    def periodic_job(self, name: str) -> PeriodicJob | None:
+        return self._jobs.get(name)
+
+    def run_due_jobs(self, *, now: float | None = None) -> None:
+        """Run each job whose interval has passed; a failing job is logged and tried again
+        at its next turn."""
+        now = time.monotonic() if now is None else now
+        for job in self._jobs.values():
+            try:
+                if job.last_run and now - job.last_run < job.every_seconds():
+                    continue
+                job.last_run = now
+                done = job.run()
+            except Exception:
+                logger.exception("worker.periodic_job_failed", job=job.name)
+                continue
+            if done:
+                logger.info("worker.periodic_job_done", job=job.name, count=done)
+
+    # --- readers of the sealed log -------------------------------------------------------
+
+    def sealed_reader(self, reader: Callable[[], object]) -> Callable[[], object]:
+        """Declare `reader` to run after every seal pass: it follows the log in commit order
+        (positions are final once given)."""
+        if reader not in self._sealed_readers:
+            self._sealed_readers.append(reader)
+        return reader
+
+    def sealed_readers(self) -> list[Callable[[], object]]:
+        return list(self._sealed_readers)
+
+
+registry = Registry()

@@ -1,0 +1,306 @@
+"""The relay: hands committed events to their subscribers, once in effect.
+
+A batch takes two transactions:
+
+1. The claim: due deliveries are locked with FOR UPDATE SKIP LOCKED (so any number of
+   workers share the work), each is given its attempt and a lease (it is not due again
+   until the lease ends), and this commits at once. A delivery that kills or hangs its
+   worker therefore still uses up its attempts, and ends as a dead letter instead of
+   stopping the relay.
+2. The work: the subscribers run, and their writes, their processed markers and the
+   deliveries' outcomes commit together. A redelivery finds the marker and does nothing.
+
+Subscribers run without a savepoint each (savepoints cost round trips per delivery); if one
+raises, the work is rolled back and run again with a savepoint per delivery, so only the
+failing delivery is retried. External effects (a websocket message) may therefore happen
+more than once; writes to the database happen once.
+"""
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import structlog
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.eventlog import metrics
+from apps.eventlog.models import Event
+from apps.eventlog.registry import registry
+from apps.eventlog.selectors import event_row_fields
+from apps.platform.context import handling_event
+
+logger = structlog.get_logger("fusionops.relay")
+
+MAX_BACKOFF = timedelta(hours=1)
+
+# Locks the due ids first (an index range scan that stops at the limit), then reads their
+# events. The time is a parameter, not now(): a bound value lets the index serve the range.
+_CLAIM = """
+WITH due AS (
+    SELECT id FROM events_delivery
+    WHERE status = 'pending' AND next_attempt_at <= %(now)s
+    ORDER BY next_attempt_at, id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+), leased AS (
+    UPDATE events_delivery AS d
+    SET attempts = d.attempts + 1, next_attempt_at = %(lease_until)s, updated_at = %(now)s
+    FROM due WHERE d.id = due.id
+    RETURNING d.id, d.subscriber, d.attempts, d.event_id, d.event_recorded_at
+)
+SELECT leased.id, leased.subscriber, leased.attempts,
+       -- the event, in the order of apps.eventlog.selectors.EVENT_ROW_COLUMNS
+       e.id, e.type, e.version, e.aggregate_type, e.aggregate_id, e.actor, e.correlation_id,
+       e.causation_id, e.occurred_at, e.recorded_at, e.payload, e.seq, e.signature
+FROM leased
+LEFT JOIN audit_event e ON e.id = leased.event_id AND e.recorded_at = leased.event_recorded_at
+ORDER BY leased.id
+"""
+
+_MARK_PROCESSED = """
+INSERT INTO events_processedmarker (subscriber, event_id, processed_at)
+SELECT subscriber, event_id, now() FROM unnest(%s::text[], %s::uuid[]) AS m(subscriber, event_id)
+ON CONFLICT DO NOTHING
+RETURNING subscriber, event_id
+"""
+
+_SETTLE_DONE = """
+UPDATE events_delivery
+SET status = 'done', last_error = '', completed_at = now(), updated_at = now()
+WHERE id = ANY(%s)
+"""
+
+_SETTLE_FAILED = """
+UPDATE events_delivery AS d
+SET status = f.status, next_attempt_at = f.next_attempt_at, last_error = f.error,
+    updated_at = now()
+FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::text[])
+    AS f(id, status, next_attempt_at, error)
+WHERE d.id = f.id
+"""
+
+
+class ChaosFailure(Exception):
+    """A delivery attempt failed on purpose (FUSIONOPS_CHAOS_FAILURE_RATE)."""
+
+
+class _RunCarefully(Exception):
+    """A subscriber raised in the fast path: redo the work with a savepoint each."""
+
+
+@dataclass
+class Claimed:
+    delivery_id: int
+    subscriber: str
+    attempt: int
+    event: Event
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    done: int = 0
+    duplicates: int = 0
+    retried: int = 0
+    dead: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, other: "BatchResult") -> None:
+        self.done += other.done
+        self.duplicates += other.duplicates
+        self.retried += other.retried
+        self.dead += other.dead
+        self.failures += other.failures
+
+
+def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
+    """Delay before attempt `attempt + 1`: base * factor^(attempt-1), ±25% jitter so that
+    deliveries failing together do not all come back together; at most an hour."""
+    exponent = min(attempt - 1, 64)  # far beyond the cap already; keeps the float finite
+    nominal = settings.EVENTS_BACKOFF_BASE_SECONDS * settings.EVENTS_BACKOFF_FACTOR**exponent
+    jitter = (rng or random).uniform(0.75, 1.25)
+    return timedelta(seconds=min(nominal * jitter, MAX_BACKOFF.total_seconds()))
+
+
+def _attempts_allowed(subscriber_name: str) -> int:
+    subscriber = registry.get_subscriber(subscriber_name)
+    return subscriber.attempts_allowed if subscriber else settings.EVENTS_MAX_ATTEMPTS
+
+
+def _printable(error: str) -> str:
+    # A reason is stored as text: no NUL, no lone surrogates, bounded.
+    return error.replace("\x00", "\\0").encode("utf-8", "replace").decode()[:2000]
+
+
+def _claim(batch_size: int) -> list[Claimed]:
+    """Lease up to `batch_size` due deliveries (committed at once, see the module doc)."""
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.EVENTS_RELAY_LEASE_SECONDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM, {"now": now, "limit": batch_size, "lease_until": lease_until})
+        rows = cursor.fetchall()
+        claimed, exhausted, orphaned = [], [], []
+        for row in rows:
+            if row[3] is None:  # the event is gone from the log: nothing can be delivered
+                orphaned.append(Claimed(row[0], row[1], row[2], Event(type="")))
+                continue
+            event = Event(**event_row_fields(row[3:]))
+            item = Claimed(row[0], row[1], row[2], event)
+            # Claimed again after its last attempt: that attempt never reported back.
+            if item.attempt > _attempts_allowed(item.subscriber):
+                exhausted.append(item)
+            else:
+                claimed.append(item)
+        if exhausted or orphaned:
+            _settle(
+                BatchResult(),
+                [],
+                [(i, "the worker stopped or timed out during the last attempt") for i in exhausted]
+                + [(i, "the event is missing from the audit log") for i in orphaned],
+                force_dead=True,
+            )
+    return claimed
+
+
+def _run_subscriber(item: Claimed) -> None:
+    subscriber = registry.get_subscriber(item.subscriber)
+    if subscriber is None:
+        raise LookupError(f"no subscriber named {item.subscriber!r} is installed")
+    with handling_event(event_id=str(item.event.id), correlation_id=item.event.correlation_id):
+        subscriber.handle(item.event)
+
+
+def _mark_processed(items: list[Claimed]) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_PROCESSED,
+            [[item.subscriber for item in items], [item.event.id for item in items]],
+        )
+        return {(subscriber, str(event_id)) for subscriber, event_id in cursor.fetchall()}
+
+
+def _settle(result, done, failed, *, force_dead=False) -> None:
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if done:
+            cursor.execute(_SETTLE_DONE, [[item.delivery_id for item in done]])
+        if failed:
+            ids, statuses, next_attempts, errors = [], [], [], []
+            for item, error in failed:
+                dead = force_dead or item.attempt >= _attempts_allowed(item.subscriber)
+                ids.append(item.delivery_id)
+                statuses.append("dead" if dead else "pending")
+                next_attempts.append(now if dead else now + backoff_delay(item.attempt))
+                errors.append(_printable(error))
+                outcome = "dead" if dead else "retry"
+                metrics.deliveries.labels(subscriber=item.subscriber, outcome=outcome).inc()
+                if dead:
+                    result.dead += 1
+                    logger.warning(
+                        "relay.dead_letter",
+                        delivery=item.delivery_id,
+                        subscriber=item.subscriber,
+                        event_type=item.event.type,
+                        error=error,
+                    )
+                else:
+                    result.retried += 1
+                result.failures.append((item.delivery_id, error))
+            cursor.execute(_SETTLE_FAILED, [ids, statuses, next_attempts, errors])
+    for item in done:
+        metrics.deliveries.labels(subscriber=item.subscriber, outcome="done").inc()
+
+
+def _work(items: list[Claimed], chaos: set[int], *, careful: bool) -> BatchResult:
+    result = BatchResult(claimed=len(items))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Foreign keys are checked at each statement, inside the delivery that broke them,
+        # not at COMMIT where no single delivery could be blamed.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SET LOCAL statement_timeout = %s", [f"{settings.EVENTS_RELAY_STATEMENT_TIMEOUT}s"]
+        )
+        failed = [(item, "ChaosFailure: injected by FUSIONOPS_CHAOS_FAILURE_RATE")
+                  for item in items if item.delivery_id in chaos]  # fmt: skip
+        runnable = [item for item in items if item.delivery_id not in chaos]
+        done = []
+        if careful:
+            for item in runnable:
+                try:
+                    with transaction.atomic():  # a savepoint: a failure undoes only this one
+                        if _mark_processed([item]):
+                            _run_subscriber(item)
+                        else:
+                            result.duplicates += 1
+                    done.append(item)
+                except Exception as exc:
+                    failed.append((item, f"{type(exc).__name__}: {exc}"))
+        else:
+            new = _mark_processed(runnable) if runnable else set()
+            for item in runnable:
+                if (item.subscriber, str(item.event.id)) in new:
+                    try:
+                        _run_subscriber(item)
+                    except Exception as exc:
+                        raise _RunCarefully from exc
+                else:
+                    result.duplicates += 1
+                done.append(item)
+        result.done = len(done)
+        _settle(result, done, failed)
+    return result
+
+
+def _transactions(items: list[Claimed]) -> list[list[Claimed]]:
+    """The claim cut into transactions: at most EVENTS_RELAY_TRANSACTION_SIZE deliveries
+    each, and subscribers declared `alone` one per transaction."""
+    size = settings.EVENTS_RELAY_TRANSACTION_SIZE
+    chunks: list[list[Claimed]] = []
+    batched: list[Claimed] = []
+    for item in items:
+        subscriber = registry.get_subscriber(item.subscriber)
+        if subscriber is not None and subscriber.alone:
+            chunks.append([item])
+            continue
+        batched.append(item)
+        if len(batched) == size:
+            chunks.append(batched)
+            batched = []
+    if batched:
+        chunks.append(batched)
+    return chunks
+
+
+def relay_batch(*, batch_size: int | None = None, chaos_rate: float | None = None) -> BatchResult:
+    """Lease up to `batch_size` due deliveries, run their subscribers, settle them."""
+    batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
+    rate = settings.FUSIONOPS_CHAOS_FAILURE_RATE if chaos_rate is None else chaos_rate
+    started = time.perf_counter()
+    items = _claim(batch_size)
+    if not items:
+        return BatchResult()
+    chaos = {
+        item.delivery_id
+        for item in items
+        if rate and random.random() < rate  # noqa: S311  fault injection, not crypto
+    }
+    # A claim is worked in transactions of a bounded size: subscribers that lock rows
+    # (stock levels, orders) hold them for a short while, not for the whole claim.
+    result = BatchResult(claimed=len(items))
+    for chunk in _transactions(items):
+        if len(chunk) == 1:
+            # Alone: a failure must not run the step a second time in careful mode.
+            part = _work(chunk, chaos, careful=True)
+            result.add(part)
+            continue
+        try:
+            part = _work(chunk, chaos, careful=False)
+        except _RunCarefully:
+            # Same deliveries: they are leased to this worker.
+            part = _work(chunk, chaos, careful=True)
+        result.add(part)
+    metrics.relay_batch_seconds.observe(time.perf_counter() - started)
+    return result

@@ -1,0 +1,129 @@
+"""Reads of the event log: events, their partitions, and the outbox's state."""
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, timedelta
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.fields.json import KT
+from django.utils import timezone
+
+from apps.eventlog import signing
+from apps.eventlog.choices import DeliveryStatus
+from apps.eventlog.models import Delivery, Event
+
+# The columns that raw readers of the log (the relay, the sealer) select, in this order.
+EVENT_ROW_COLUMNS = (*signing.SIGNED_FIELDS, "seq", "signature")
+
+
+def event_row_fields(row) -> dict:
+    """A row of EVENT_ROW_COLUMNS as field values. Django's PostgreSQL backend loads jsonb
+    as text (its JSONField decodes it), so raw readers decode it here."""
+    fields = dict(zip(EVENT_ROW_COLUMNS, row, strict=True))
+    for name in ("actor", "payload"):
+        if isinstance(fields[name], str):
+            fields[name] = json.loads(fields[name])
+    return fields
+
+
+EXPORT_COLUMNS = (
+    "seq", "id", "type", "version", "aggregate_type", "aggregate_id", "actor",
+    "correlation_id", "causation_id", "occurred_at", "recorded_at", "payload",
+)  # fmt: skip
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def event_list() -> QuerySet[Event]:
+    """The log, newest first."""
+    return Event.objects.order_by("-seq")
+
+
+def events_by_actor(events: QuerySet[Event], username: str) -> QuerySet[Event]:
+    # ->> (text), the expression the actor index is built on; actor__username would compare
+    # jsonb values and scan the whole log.
+    return events.alias(actor_name=KT("actor__username")).filter(actor_name=username)
+
+
+def recent_values(field: str, *, sample: int = 2000) -> list[str]:
+    """Distinct values of `field` among the latest events: choices for admin filters that
+    must not scan the whole log."""
+    recent = Event.objects.order_by("-seq").values_list(field, flat=True)[:sample]
+    return sorted({value for value in recent if value})
+
+
+def event_csv_rows(events: QuerySet[Event]) -> Iterator[str]:
+    """The events as CSV lines, read through a server-side cursor: constant memory."""
+
+    class Line:
+        def write(self, text):
+            return text
+
+    def cell(value):
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if hasattr(value, "isoformat"):
+            return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+            # Exports are opened in spreadsheets: text must not run as a formula there.
+            return "'" + value
+        return "" if value is None else value
+
+    writer = csv.writer(Line())
+    yield writer.writerow(EXPORT_COLUMNS)
+    for row in events.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000):
+        yield writer.writerow([cell(value) for value in row])
+
+
+def audit_partitions() -> list[str]:
+    """Names of the log's partitions, oldest month first (the default one last)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT child.relname FROM pg_inherits
+            JOIN pg_class parent ON parent.oid = pg_inherits.inhparent
+            JOIN pg_class child ON child.oid = pg_inherits.inhrelid
+            WHERE parent.relname = 'audit_event'
+            ORDER BY child.relname = 'audit_event_default', child.relname
+            """
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def outbox_lag_seconds() -> float:
+    """Age of the oldest delivery that is due now (0 when none is waiting)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXTRACT(EPOCH FROM now() - min(next_attempt_at)) FROM events_delivery "
+            "WHERE status = 'pending' AND next_attempt_at <= now()"
+        )
+        lag = cursor.fetchone()[0]
+    return max(float(lag or 0), 0.0)
+
+
+def seconds_until_next_due(*, ceiling: float) -> float:
+    """How long the relay may sleep before a delivery (a retry) falls due."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXTRACT(EPOCH FROM min(next_attempt_at) - clock_timestamp()) "
+            "FROM events_delivery WHERE status = 'pending'"
+        )
+        due_in = cursor.fetchone()[0]
+    return ceiling if due_in is None else min(max(float(due_in), 0.0), ceiling)
+
+
+def dead_letter_list(*, since: timedelta | None = None, subscriber: str | None = None) -> QuerySet:
+    """Dead letters, newest first."""
+    letters = Delivery.objects.filter(status=DeliveryStatus.DEAD).order_by("-updated_at", "-id")
+    if since is not None:
+        letters = letters.filter(updated_at__gte=timezone.now() - since)
+    if subscriber:
+        letters = letters.filter(subscriber=subscriber)
+    return letters
+
+
+def dead_letter_count() -> int:
+    return Delivery.objects.filter(status=DeliveryStatus.DEAD).count()

@@ -1,0 +1,338 @@
+"""Writes of the event log: appending an event (the one way an event is recorded),
+ingesting integrations' events, the log's partitions, and the outbox's upkeep (replaying
+dead letters, purging settled deliveries)."""
+
+import functools
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import psycopg
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.eventlog import signing
+from apps.eventlog.choices import DeliveryStatus
+from apps.eventlog.exceptions import EventIdReused, NotADeadLetter
+from apps.eventlog.metrics import events_appended
+from apps.eventlog.models import Delivery, Event, ProcessedMarker
+from apps.eventlog.registry import registry
+from apps.platform.context import current_auth_method, current_causation, current_request_id
+from apps.platform.validators import contains_unstorable_text, validate_storable_json
+
+EVENT_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+
+# The event and its outbox deliveries in one statement: one round trip per event. The actor
+# and payload are taken from the signed canonical document, serialised once.
+_APPEND = """
+WITH document AS (
+    SELECT %s::jsonb AS d
+), event AS (
+    INSERT INTO audit_event (
+        id, type, version, aggregate_type, aggregate_id, actor, correlation_id,
+        causation_id, occurred_at, recorded_at, payload, signature
+    )
+    SELECT %s, %s, %s, %s, %s, d->'actor', %s, %s, %s, %s, d->'payload', %s FROM document
+    RETURNING id, seq, recorded_at
+), deliveries AS (
+    INSERT INTO events_delivery (
+        event_id, event_recorded_at, event_type, subscriber, status, attempts,
+        next_attempt_at, last_error, created_at, updated_at
+    )
+    SELECT event.id, event.recorded_at, %s, subscriber, 'pending', 0, %s, '', %s, %s
+    FROM event, unnest(%s::text[]) AS subscriber
+)
+SELECT seq FROM event
+"""
+
+
+def jsonb_normalized(value):
+    """`value` as PostgreSQL's jsonb gives it back, so that what is signed is what is read.
+
+    jsonb keeps numbers as numerics: a float written with an exponent (1e16, 1.5e300) comes
+    back as an integer, and -0.0 as 0."""
+    if isinstance(value, float):
+        if value == 0:
+            return 0.0
+        text = repr(value)
+        return int(Decimal(text)) if "e+" in text else value
+    if isinstance(value, dict):
+        return {key: jsonb_normalized(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonb_normalized(item) for item in value]
+    return value
+
+
+@functools.lru_cache(maxsize=1024)
+def _appended_counter(type: str):
+    """The per-type child of events_appended (looking it up by label on every write costs)."""
+    return events_appended.labels(type=type)
+
+
+class EmitOutsideTransaction(RuntimeError):
+    """Events must be written in the transaction of the change they record."""
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    id: uuid.UUID
+    seq: int
+    type: str
+    recorded_at: datetime
+
+
+def actor_snapshot(actor) -> dict:
+    """Who acted, as recorded: a user (with how they authenticated) or the system."""
+    method = current_auth_method() or ("session" if current_request_id() else "cli")
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"type": "system", "id": None, "username": "system", "auth": method}
+    return {"type": "user", "id": str(actor.pk), "username": actor.get_username(), "auth": method}
+
+
+def event_emit(
+    *,
+    type: str,
+    aggregate_type: str,
+    aggregate_id,
+    payload: dict,
+    actor,
+    version: int = 1,
+    occurred_at: datetime | None = None,
+    event_id: uuid.UUID | None = None,
+    using: str = "default",
+) -> RecordedEvent:
+    """Record an event in the current transaction, with one delivery per subscriber.
+
+    The correlation id is the request's id (or, inside a subscriber, that of the event it
+    handles, which is also the cause). Nothing is published before the transaction commits.
+    """
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        raise EmitOutsideTransaction(f"{type}: emit events inside transaction.atomic()")
+    if not EVENT_TYPE_PATTERN.match(type):
+        raise ValueError(f"{type!r} is not an event type such as 'orders.order.placed'")
+    now = timezone.now()
+    causation = current_causation()
+    payload = jsonb_normalized(payload)
+    event = {
+        "id": event_id or uuid.uuid4(),
+        "type": type,
+        "version": version,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": str(aggregate_id),
+        "actor": actor if isinstance(actor, dict) else actor_snapshot(actor),
+        "correlation_id": causation[1] if causation else (current_request_id() or ""),
+        "causation_id": uuid.UUID(causation[0]) if causation else None,
+        "occurred_at": occurred_at or now,
+        "recorded_at": now,
+        "payload": payload,
+    }
+    document = signing.canonical(event)
+    params = [
+        document.decode(),
+        event["id"],
+        type,
+        version,
+        aggregate_type,
+        event["aggregate_id"],
+        event["correlation_id"],
+        event["causation_id"],
+        event["occurred_at"],
+        now,
+        signing.sign_canonical(document),
+        type,
+        now,
+        now,
+        now,
+        list(registry.subscribers_of(type)),
+    ]
+    # A server-side prepared statement (psycopg keeps it per connection; see
+    # prepare_threshold in the settings): this runs on every write, and parsing and planning
+    # it each time doubled its cost. It runs on Django's own connection, so it is part of
+    # the caller's transaction.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_APPEND, params, prepare=True)
+        seq = cursor.fetchone()[0]
+    transaction.on_commit(_appended_counter(type).inc, using=using)
+    return RecordedEvent(id=event["id"], seq=seq, type=type, recorded_at=now)
+
+
+def audit_partitions_ensure(*, months: int | None = None, first_month=None) -> int:
+    """Create the log's monthly partitions for `months` months from `first_month` (this
+    month by default); returns how many were missing. The relay worker runs it daily."""
+    months = months or settings.AUDIT_PARTITION_MONTHS
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Creating a partition locks the log briefly: never queue behind a long writer.
+        cursor.execute("SET LOCAL lock_timeout = '5s'")
+        if first_month is None:
+            cursor.execute("SELECT audit_ensure_partitions(%s)", [months])
+        else:
+            cursor.execute("SELECT audit_ensure_partitions(%s, %s)", [months, first_month])
+        return cursor.fetchone()[0]
+
+
+INGEST_PAYLOAD_MAX_BYTES = 64 * 1024
+INGEST_MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def portal_event_namespaces() -> set[str]:
+    """The first segments of the portal's own event types: integrations may not use them
+    (they would drive the portal's subscribers, its sagas and read models)."""
+    from django.apps import apps
+
+    labels = {config.label for config in apps.get_app_configs() if config.name.startswith("apps.")}
+    # The design's domains, reserved before their apps arrive, and the labels the event
+    # log's own events kept from when it was two apps.
+    return labels | {
+        "resources", "inventory", "orders", "payments", "realtime", "audit", "events"
+    }  # fmt: skip
+
+
+def _validate_ingest(*, type, aggregate_type, aggregate_id, occurred_at, payload) -> None:
+    errors = {}
+    if not EVENT_TYPE_PATTERN.match(type or ""):
+        errors["type"] = [_("Use a dotted lowercase type such as 'erp.invoice.paid'.")]
+    elif type.split(".", 1)[0] in portal_event_namespaces():
+        errors["type"] = [
+            _("'%(namespace)s.' events are the portal's own; use your system's name instead.")
+            % {"namespace": type.split(".", 1)[0]}
+        ]
+    for name, value in (("aggregate_type", aggregate_type), ("aggregate_id", aggregate_id)):
+        if contains_unstorable_text(value):
+            errors[name] = [_("Text cannot contain the NUL character.")]
+    if occurred_at > timezone.now() + INGEST_MAX_CLOCK_SKEW:
+        errors["occurred_at"] = [_("An event cannot occur more than 5 minutes from now.")]
+    if not isinstance(payload, dict):
+        errors["payload"] = [_("The payload is a JSON object.")]
+    elif (payload_error := _storable_error(payload)) is not None:
+        errors["payload"] = [payload_error]
+    elif len(json.dumps(payload, ensure_ascii=False).encode()) > INGEST_PAYLOAD_MAX_BYTES:
+        errors["payload"] = [_("The payload is larger than 64 KiB.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _storable_error(value) -> str | None:
+    try:
+        validate_storable_json(value)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
+
+
+@transaction.atomic
+def event_ingest(
+    *, event_id, type, aggregate_type, aggregate_id, occurred_at, payload, actor
+) -> tuple[Event, bool]:
+    """Append a business event sent by an integration; returns it and whether it is new.
+
+    The client's id makes it idempotent: the same id with the same content returns the
+    stored event, with other content it is a conflict. (The log is partitioned, so the id
+    cannot be unique in the database; a lock on the id serialises concurrent senders.)"""
+    _validate_ingest(
+        type=type, aggregate_type=aggregate_type, aggregate_id=aggregate_id,
+        occurred_at=occurred_at, payload=payload,
+    )  # fmt: skip
+    event_id = event_id or uuid.uuid4()
+    payload = jsonb_normalized(payload)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(event_id)])
+    existing = Event.objects.filter(id=event_id).first()
+    if existing is not None:
+        same = (
+            existing.type == type
+            and existing.aggregate_type == aggregate_type
+            and existing.aggregate_id == str(aggregate_id)
+            and existing.occurred_at == occurred_at
+            and existing.payload == payload
+        )
+        if not same:
+            raise EventIdReused(_("Event %(id)s exists with other content.") % {"id": event_id})
+        return existing, False
+    event_emit(
+        type=type, aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=payload,
+        actor=actor, occurred_at=occurred_at, event_id=event_id,
+    )  # fmt: skip
+    return Event.objects.get(id=event_id), True
+
+
+@transaction.atomic
+def dead_letters_replay(*, deliveries: QuerySet[Delivery], actor) -> list[Delivery]:
+    """Give dead letters a fresh set of attempts, due now; returns those replayed.
+
+    Deliveries that are not (or no longer) dead letters are left alone."""
+    letters = list(
+        deliveries.select_for_update(skip_locked=True)
+        .filter(status=DeliveryStatus.DEAD)
+        .order_by("pk")
+    )
+    if not letters:
+        return []
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=[letter.pk for letter in letters]).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+    )
+    for letter in letters:
+        event_emit(
+            type="events.dead_letter.replayed",
+            aggregate_type="events.delivery",
+            aggregate_id=letter.pk,
+            payload={
+                "delivery": letter.pk,
+                "subscriber": letter.subscriber,
+                "event_id": str(letter.event_id),
+                "event_type": letter.event_type,
+                "attempts": letter.attempts,
+                "last_error": letter.last_error,
+            },
+            actor=actor,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify('fusionops_outbox', '')")  # sent at commit
+    for letter in letters:
+        letter.refresh_from_db()
+    return letters
+
+
+def dead_letter_replay(*, delivery: Delivery, actor) -> Delivery:
+    replayed = dead_letters_replay(deliveries=Delivery.objects.filter(pk=delivery.pk), actor=actor)
+    if not replayed:
+        raise NotADeadLetter(
+            _("Delivery %(id)s is %(status)s, not a dead letter.")
+            % {"id": delivery.pk, "status": delivery.get_status_display()}
+        )
+    return replayed[0]
+
+
+PURGE_CHUNK = 5000
+
+
+def deliveries_purge(*, older_than: timedelta | None = None) -> int:
+    """Delete settled deliveries (and their processed markers) older than the retention,
+    in chunks of their own transactions (no long lock, no huge transaction).
+
+    Dead letters and pending deliveries are kept whatever their age; the audit log keeps
+    every event for good. Returns how many deliveries were deleted."""
+    age = older_than or timedelta(days=settings.EVENTS_DELIVERY_RETENTION_DAYS)
+    cutoff = timezone.now() - age
+    deleted = 0
+    for model, old in (
+        (Delivery, {"status": DeliveryStatus.DONE, "completed_at__lt": cutoff}),
+        (ProcessedMarker, {"processed_at__lt": cutoff}),
+    ):
+        while True:
+            with transaction.atomic():
+                chunk = list(model.objects.filter(**old).values_list("pk", flat=True)[:PURGE_CHUNK])
+                if not chunk:
+                    break
+                count, _details = model.objects.filter(pk__in=chunk).delete()
+                if model is Delivery:
+                    deleted += count
+    return deleted

@@ -1,8 +1,0 @@
-from django.utils.translation import gettext_lazy as _
-
-from apps.platform.exceptions import Conflict
-
-
-class NotADeadLetter(Conflict):
-    problem_type = "not-a-dead-letter"
-    title = _("Only a dead letter can be replayed.")

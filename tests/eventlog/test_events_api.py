@@ -1,0 +1,252 @@
+"""GET /api/v1/events/ (and one, and as CSV) for auditors; POST for integrations."""
+
+import csv
+import io
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from apps.eventlog.models import Event
+from apps.eventlog.services import event_emit
+from tests.factories import UserFactory
+from tests.helpers import assert_problem
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/events/"
+
+
+def emit(type="orders.order.placed", aggregate_id="o-1", actor=None, **payload):
+    with transaction.atomic():
+        return event_emit(
+            type=type, aggregate_type=type.rsplit(".", 2)[0] + "." + type.split(".")[1],
+            aggregate_id=aggregate_id, payload=payload, actor=actor,
+        )  # fmt: skip
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_auditors_read_the_log_newest_first(client_as):
+    first, second = emit(n=1), emit(n=2)
+    listing = client_as("AuditViewer").get(URL, {"aggregate_id": "o-1"})
+    assert ids(listing) == [str(second.id), str(first.id)]
+    row = listing.json()["results"][0]
+    assert row["type"] == "orders.order.placed"
+    assert row["payload"] == {"n": 2}
+    assert row["recorded_at"].endswith("Z")
+
+
+def test_filters_by_type_exact_and_prefix_actor_correlation_and_time(client_as):
+    alice = UserFactory(username="alice-audit")
+    placed = emit("orders.order.placed", aggregate_id="f-1", actor=alice)
+    paid = emit("orders.payment.captured", aggregate_id="f-1")
+    other = emit("stock.item.moved", aggregate_id="f-1")
+    auditor = client_as("AuditViewer")
+    base = {"aggregate_id": "f-1"}
+    assert ids(auditor.get(URL, {**base, "type": "orders.order.placed"})) == [str(placed.id)]
+    assert set(ids(auditor.get(URL, {**base, "type": "orders.*"}))) == {
+        str(placed.id),
+        str(paid.id),
+    }
+    assert ids(auditor.get(URL, {**base, "actor": "alice-audit"})) == [str(placed.id)]
+    assert ids(auditor.get(URL, {**base, "aggregate_type": "stock.item"})) == [str(other.id)]
+    recorded = Event.objects.get(id=paid.id).recorded_at
+    assert ids(
+        auditor.get(
+            URL,
+            {
+                **base,
+                "from": recorded.isoformat(),
+                "to": (recorded + timedelta(microseconds=1)).isoformat(),
+            },
+        )
+    ) == [str(paid.id)]
+
+
+def test_filter_by_correlation_id(client_as):
+    admin = client_as("Admin")
+    admin.put("/api/v1/settings/corr.test", {"value": 1}, HTTP_X_REQUEST_ID="corr-77")
+    rows = client_as("AuditViewer").get(URL, {"correlation_id": "corr-77"}).json()["results"]
+    assert [row["type"] for row in rows] == ["core.setting.changed"]
+
+
+def test_the_log_is_paginated_by_cursor(client_as):
+    made = [emit(aggregate_id="page-1", n=n) for n in range(5)]
+    auditor = client_as("AuditViewer")
+    first = auditor.get(URL, {"aggregate_id": "page-1", "page_size": 2}).json()
+    second = auditor.get(first["next"]).json()
+    third = auditor.get(second["next"]).json()
+    seen = [row["id"] for page in (first, second, third) for row in page["results"]]
+    assert seen == [str(event.id) for event in reversed(made)]
+    assert third["next"] is None
+
+
+def test_one_event_by_id(client_as):
+    made = emit()
+    response = client_as("Admin").get(f"{URL}{made.id}/")
+    assert response.status_code == 200
+    assert response.json()["seq"] == made.seq
+    assert_problem(client_as("Admin").get(f"{URL}{uuid.uuid4()}/"), 404)
+
+
+def test_export_streams_csv_with_the_same_filters(client_as):
+    emit(aggregate_id="csv-1", n=1)
+    emit(aggregate_id="csv-1", n=2)
+    emit(aggregate_id="csv-2", n=3)
+    response = client_as("AuditViewer").get(f"{URL}export.csv", {"aggregate_id": "csv-1"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.streaming
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["aggregate_id"] for row in rows] == ["csv-1", "csv-1"]
+    assert json.loads(rows[0]["payload"]) == {"n": 2}
+    assert json.loads(rows[0]["actor"])["type"] == "system"
+    assert rows[0]["recorded_at"].endswith("Z")
+
+
+def test_export_refuses_a_malformed_filter(client_as):
+    assert_problem(client_as("AuditViewer").get(f"{URL}export.csv", {"from": "yesterday"}), 400)
+
+
+def valid_body(**overrides):
+    return {
+        "type": "erp.invoice.paid",
+        "aggregate_type": "erp.invoice",
+        "aggregate_id": "INV-1",
+        "occurred_at": timezone.now().isoformat(),
+        "payload": {"amount": "12.50"},
+        **overrides,
+    }
+
+
+def test_an_integration_appends_an_event(client_as):
+    integration = client_as("Integration")
+    response = integration.post(URL, valid_body(), format="json")
+    assert response.status_code == 201
+    stored = Event.objects.get(id=response.json()["id"])
+    assert stored.type == "erp.invoice.paid"
+    assert stored.actor["username"] == integration.user.username
+    assert stored.actor["auth"] == "token"
+
+
+def test_the_same_id_and_body_returns_the_stored_event_and_another_body_conflicts(client_as):
+    integration = client_as("Integration")
+    body = valid_body(id=str(uuid.uuid4()))
+    assert integration.post(URL, body, format="json").status_code == 201
+    again = integration.post(URL, body, format="json")
+    assert again.status_code == 200
+    assert again.json()["id"] == body["id"]
+    assert Event.objects.filter(id=body["id"]).count() == 1
+    changed = integration.post(URL, {**body, "payload": {"amount": "99"}}, format="json")
+    assert_problem(changed, 409, "event-id-reused")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"type": "Not.Valid"}, "type"),
+        ({"type": "nodots"}, "type"),
+        ({"payload": {"blob": "x" * (64 * 1024 + 1)}}, "payload"),
+        ({"payload": ["not", "an", "object"]}, "payload"),
+        ({"payload": {"text": "nul\x00"}}, "payload"),
+        ({"occurred_at": (timezone.now() + timedelta(minutes=6)).isoformat()}, "occurred_at"),
+        ({"occurred_at": "not a time"}, "occurred_at"),
+        ({"id": "not-a-uuid"}, "id"),
+    ],
+)
+def test_invalid_events_are_refused_with_a_field_error(client_as, overrides, field):
+    integration = client_as("Integration")  # issuing its token is itself an event
+    before = Event.objects.count()
+    response = integration.post(URL, valid_body(**overrides), format="json")
+    body = assert_problem(response, 400, "validation-error")
+    assert field in body["errors"]
+    assert Event.objects.count() == before
+
+
+def test_an_event_four_minutes_ahead_is_accepted(client_as):
+    soon = (timezone.now() + timedelta(minutes=4)).isoformat()
+    assert (
+        client_as("Integration").post(URL, valid_body(occurred_at=soon), format="json").status_code
+        == 201
+    )
+
+
+@pytest.mark.parametrize("role", [None, "Viewer", "Operator", "Warehouse", "Integration"])
+def test_reading_the_log_is_for_auditors_and_admins_only(client_as, role):
+    client = client_as(role) if role else client_as()
+    made = emit()
+    assert_problem(client.get(URL), 403)
+    assert_problem(client.get(f"{URL}{made.id}/"), 403)
+    assert_problem(client.get(f"{URL}export.csv"), 403)
+
+
+@pytest.mark.parametrize("role", [None, "Viewer", "AuditViewer", "Admin"])
+def test_appending_is_for_integrations_only(client_as, role):
+    client = client_as(role) if role else client_as()
+    assert_problem(client.post(URL, valid_body(), format="json"), 403)
+
+
+def test_anonymous_callers_get_401_everywhere(api_client):
+    made = emit()
+    for response in (
+        api_client.get(URL),
+        api_client.get(f"{URL}{made.id}/"),
+        api_client.get(f"{URL}export.csv"),
+        api_client.post(URL, valid_body(), format="json"),
+    ):
+        assert_problem(response, 401)
+
+
+@pytest.mark.parametrize(
+    "portal_type",
+    [
+        "core.setting.changed",
+        "orders.order.placed",
+        "payments.payment.authorized",
+        "audit.event.recorded",
+    ],
+)
+def test_integrations_cannot_send_the_portals_own_event_types(client_as, portal_type):
+    response = client_as("Integration").post(URL, valid_body(type=portal_type), format="json")
+    body = assert_problem(response, 400, "validation-error")
+    assert "the portal's own" in body["errors"]["type"][0]
+
+
+@pytest.mark.parametrize(
+    "payload_json",
+    ['{"text": "lone \\ud800 surrogate"}', '{"deep": ' + "[" * 70 + "1" + "]" * 70 + "}"],
+)
+def test_payloads_the_database_cannot_store_are_400(client_as, payload_json):
+    body = (
+        json.dumps(valid_body(payload=None))[:-1].replace(
+            '"payload": null', '"payload": ' + payload_json
+        )
+        + "}"
+    )
+    response = client_as("Integration").post(URL, data=body, content_type="application/json")
+    problem = assert_problem(response, 400, "validation-error")
+    assert "payload" in problem["errors"]
+
+
+@pytest.mark.parametrize("path", [URL, "/api/v1/ops/dead-letters/"])
+def test_a_forged_cursor_position_is_a_404(client_as, path):
+    import base64
+
+    forged = base64.b64encode(b"p=not-a-number").decode()
+    assert_problem(client_as("Admin").get(path, {"cursor": forged}), 404)
+
+
+def test_exported_text_never_runs_as_a_spreadsheet_formula(client_as):
+    emit(aggregate_id='=HYPERLINK("http://x")')
+    response = client_as("AuditViewer").get(
+        f"{URL}export.csv", {"aggregate_id": '=HYPERLINK("http://x")'}
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0]["aggregate_id"].startswith("'=")

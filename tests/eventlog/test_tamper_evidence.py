@@ -1,0 +1,231 @@
+"""The chain and the signatures catch a modified, a deleted and an inserted event.
+
+These tests commit for real (sealing needs ended transactions). Each tampers as a
+superuser with triggers disabled, checks the verdict, then undoes the tampering, so the
+log stays valid for the tests after it (the log itself cannot be truncated)."""
+
+import io
+import threading
+import uuid
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from apps.eventlog.sealing import audit_seal_pending, audit_verify
+from apps.eventlog.services import event_emit
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def emit(run: str, n: int = 0):
+    with transaction.atomic():
+        return event_emit(
+            type="testing.tamper.target",
+            aggregate_type="testing.tamper",
+            aggregate_id=run,
+            payload={"n": n},
+            actor=None,
+        )
+
+
+def seal_everything() -> None:
+    while audit_seal_pending():
+        pass
+
+
+def without_triggers(sql: str, params=()) -> None:
+    """As a superuser who switched the append-only triggers off."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params)
+
+
+@pytest.fixture
+def sealed():
+    run = uuid.uuid4().hex
+    events = [emit(run, n) for n in range(5)]
+    seal_everything()
+    assert audit_verify().ok
+    return events
+
+
+def test_an_untouched_log_verifies_with_its_count(sealed):
+    result = audit_verify()
+    assert result.ok
+    assert result.sealed >= 5
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert out.getvalue().startswith("OK: ")
+
+
+def test_a_modified_event_is_detected(sealed):
+    target = sealed[2]
+    without_triggers("UPDATE audit_event SET payload = '{\"n\": 999}' WHERE id = %s", [target.id])
+    try:
+        result = audit_verify()
+        assert not result.ok
+        assert result.broken_at.startswith("position ")
+        assert f"event {target.id} was altered" == result.reason
+        with pytest.raises(CommandError, match="BROKEN at position"):
+            call_command("verify_audit", stdout=io.StringIO())
+    finally:
+        without_triggers("UPDATE audit_event SET payload = '{\"n\": 2}' WHERE id = %s", [target.id])
+    assert audit_verify().ok
+
+
+def test_a_deleted_event_is_detected(sealed):
+    target = sealed[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM audit_event WHERE id = %s", [target.id])
+        columns = [column.name for column in cursor.description]
+        original = cursor.fetchone()
+    without_triggers("DELETE FROM audit_event WHERE id = %s", [target.id])
+    try:
+        result = audit_verify()
+        assert not result.ok
+        assert result.reason == f"event {target.id} was deleted from the log"
+    finally:
+        placeholders = ", ".join(["%s"] * len(columns))
+        without_triggers(
+            f"INSERT INTO audit_event ({', '.join(columns)}) VALUES ({placeholders})",
+            original,
+        )
+    assert audit_verify().ok
+
+
+@pytest.mark.parametrize("backdated", [False, True])
+def test_an_inserted_event_is_detected(sealed, backdated):
+    forged = uuid.uuid4()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT signature FROM audit_event WHERE id = %s", [sealed[0].id])
+        borrowed_signature = cursor.fetchone()[0]
+    # Either a new row as any writer would add it, or one claiming an old transaction id
+    # (placing it among already sealed history).
+    xid = "'1'::xid8" if backdated else "pg_current_xact_id()"
+    without_triggers(
+        f"""
+        INSERT INTO audit_event (id, type, aggregate_type, aggregate_id, actor, occurred_at,
+                                 recorded_at, payload, signature, xid)
+        VALUES (%s, 'testing.tamper.target', 'testing.tamper', 'forged', '{{}}', now(), now(),
+                '{{"n": 1}}', %s, {xid})
+        """,
+        [forged, borrowed_signature],
+    )
+    try:
+        result = audit_verify()
+        assert not result.ok
+        assert result.broken_at.startswith("event #")
+        assert str(forged) in result.reason
+    finally:
+        without_triggers("DELETE FROM audit_event WHERE id = %s", [forged])
+    assert audit_verify().ok
+
+
+def test_an_altered_chain_entry_is_detected(sealed):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT position, chain FROM audit_seal WHERE event_id = %s", [sealed[3].id])
+        position, original = cursor.fetchone()
+    without_triggers("UPDATE audit_seal SET chain = sha256(chain) WHERE position = %s", [position])
+    try:
+        result = audit_verify()
+        assert not result.ok
+        assert result.broken_at == f"position {position}"
+        assert result.reason == "the chain entry itself was altered"
+    finally:
+        without_triggers(
+            "UPDATE audit_seal SET chain = %s WHERE position = %s", [original, position]
+        )
+    assert audit_verify().ok
+
+
+def test_deleting_an_event_and_rechaining_without_the_key_is_detected(sealed):
+    """An attacker deletes an event and its seal entry, renumbers the later entries and
+    recomputes their links, but without the portal's secret."""
+    import hashlib
+
+    target = sealed[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM audit_event WHERE id = %s", [target.id])
+        columns = [column.name for column in cursor.description]
+        event_row = cursor.fetchone()
+        cursor.execute(
+            "SELECT * FROM audit_seal WHERE position >= "
+            "(SELECT position FROM audit_seal WHERE event_id = %s) ORDER BY position",
+            [target.id],
+        )
+        seal_columns = [column.name for column in cursor.description]
+        seal_rows = cursor.fetchall()
+    removed, later = seal_rows[0], seal_rows[1:]
+    position_index, chain_index = seal_columns.index("position"), seal_columns.index("chain")
+    digest_index = seal_columns.index("digest")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT chain FROM audit_seal WHERE position = %s", [removed[position_index] - 1]
+        )
+        previous = bytes(cursor.fetchone()[0])
+    without_triggers("DELETE FROM audit_event WHERE id = %s", [target.id])
+    without_triggers("DELETE FROM audit_seal WHERE position >= %s", [removed[position_index]])
+    for offset, row in enumerate(later):
+        previous = hashlib.sha256(previous + bytes(row[digest_index])).digest()
+        values = list(row)
+        values[position_index] = removed[position_index] + offset
+        values[chain_index] = previous
+        without_triggers(
+            f"INSERT INTO audit_seal ({', '.join(seal_columns)}) VALUES ({', '.join(['%s'] * len(values))})",  # noqa: E501
+            values,
+        )
+    try:
+        result = audit_verify()
+        assert not result.ok
+        assert result.reason == "the chain entry itself was altered"
+    finally:
+        without_triggers("DELETE FROM audit_seal WHERE position >= %s", [removed[position_index]])
+        for row in seal_rows:
+            without_triggers(
+                f"INSERT INTO audit_seal ({', '.join(seal_columns)}) VALUES ({', '.join(['%s'] * len(row))})",  # noqa: E501
+                list(row),
+            )
+        without_triggers(
+            f"INSERT INTO audit_event ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",  # noqa: E501
+            event_row,
+        )
+    assert audit_verify().ok
+
+
+def test_sealing_never_waits_for_a_writer_and_skips_what_is_not_committed():
+    run = uuid.uuid4().hex
+    emitted, release = threading.Event(), threading.Event()
+    pending_id = []
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                pending_id.append(emit(run, 1).id)
+                emitted.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    assert emitted.wait(timeout=10)
+    later = emit(run, 2)  # commits while the slow writer's transaction is open
+    try:
+        seal_everything()  # returns although a writer is still open
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM audit_seal WHERE event_id = %s", [later.id])
+            assert cursor.fetchone()[0] == 0, "sealed past a transaction still running"
+    finally:
+        release.set()
+        writer.join()
+    seal_everything()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT event_id FROM audit_seal WHERE event_id = ANY(%s) ORDER BY position",
+            [[pending_id[0], later.id]],
+        )
+        # Chained in transaction order once both ended: the earlier transaction first,
+        # though it committed last.
+        assert [row[0] for row in cursor.fetchall()] == [pending_id[0], later.id]
+    assert audit_verify().ok
