@@ -23,7 +23,7 @@ from apps.inventory import services as inventory  # noqa: E402
 from apps.inventory.models import Item, Location  # noqa: E402
 from apps.orders import services  # noqa: E402
 from apps.orders.models import Order  # noqa: E402
-from bench.events import start_workers, stop  # noqa: E402
+from bench.eventlog import start_workers, stop  # noqa: E402
 
 THROUGHPUT_ORDERS = int(os.environ.get("BENCH_ORDERS", "300"))
 RATE = 20

@@ -31,7 +31,7 @@ from apps.accounts.models import User  # noqa: E402
 from apps.accounts.services import api_token_issue  # noqa: E402
 from apps.resources.models import Project, Resource  # noqa: E402
 from apps.resources.services import AllocationItem, allocate  # noqa: E402
-from bench.events import start_workers, stop  # noqa: E402
+from bench.eventlog import start_workers, stop  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_WS_CLIENTS", "200"))
 RATE = 20

@@ -172,7 +172,7 @@ def report(rounds: list[dict]) -> None:
 
 
 def events_scenarios() -> None:
-    """The event backbone's figures (bench/events.py), on a database of their own."""
+    """The event backbone's figures (bench/eventlog.py), on a database of their own."""
     env = {
         **ENV,
         "DATABASE_URL": os.environ.get(
@@ -180,7 +180,7 @@ def events_scenarios() -> None:
         ),
     }
     fresh_database(env)
-    subprocess.run([PYTHON, "-m", "bench.events"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "-m", "bench.eventlog"], cwd=ROOT, env=env, check=True)
     subprocess.run([PYTHON, "-m", "bench.orders"], cwd=ROOT, env=env, check=True)
     subprocess.run(
         [PYTHON, "-m", "bench.realtime"],

@@ -8,6 +8,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.events import (
+    TOKEN_ISSUED,
+    TOKEN_REVOKED,
+    USER_CREATED,
+    USER_LOGGED_IN,
+    USER_LOGIN_FAILED,
+    USER_ROLES_CHANGED,
+)
 from apps.accounts.models import ApiToken, User
 from apps.accounts.selectors import (
     TOKEN_TOMBSTONE,
@@ -42,8 +50,7 @@ def api_token_issue(
         user=user, name=name, created_at=now, created_by=actor, expires_at=now + ttl
     )
     event_emit(
-        type="accounts.token.issued",
-        aggregate_type="accounts.api_token",
+        TOKEN_ISSUED,
         aggregate_id=token.pk,
         # Never the secret itself: the log records that a token exists, not how to use it.
         payload={
@@ -66,8 +73,7 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
         locked.revoked_by = actor
         locked.save(update_fields=["revoked_at", "revoked_by"])
         event_emit(
-            type="accounts.token.revoked",
-            aggregate_type="accounts.api_token",
+            TOKEN_REVOKED,
             aggregate_id=locked.pk,
             payload={"token_id": str(locked.pk), "user": locked.user.get_username()},
             actor=actor,
@@ -172,8 +178,7 @@ def _user_sync(claims: dict, issued_at: datetime) -> User:
     user.save()
     if created:
         event_emit(
-            type="accounts.user.created",
-            aggregate_type="accounts.user",
+            USER_CREATED,
             aggregate_id=user.pk,
             payload={"username": user.username, "oidc_subject": subject, "source": "oidc"},
             actor=user,
@@ -181,8 +186,7 @@ def _user_sync(claims: dict, issued_at: datetime) -> User:
     if granted != held:
         user.groups.set(Group.objects.filter(name__in=granted))
         event_emit(
-            type="accounts.user.roles_changed",
-            aggregate_type="accounts.user",
+            USER_ROLES_CHANGED,
             aggregate_id=user.pk,
             payload={
                 "username": user.username,
@@ -231,8 +235,7 @@ def bearer_token_user(raw: str) -> User:
 def user_login_record(*, user: User, method: str, address: str) -> None:
     """Audit a sign-in (`method`: oidc or password)."""
     event_emit(
-        type="accounts.user.logged_in",
-        aggregate_type="accounts.user",
+        USER_LOGGED_IN,
         aggregate_id=user.pk,
         payload={"username": user.get_username(), "method": method, "address": address},
         actor=user,
@@ -244,8 +247,7 @@ def login_failure_record(*, username: str, address: str) -> None:
     """Audit a failed sign-in: who was tried, from where (never the password)."""
     username = username[:150]
     event_emit(
-        type="accounts.user.login_failed",
-        aggregate_type="accounts.user",
+        USER_LOGIN_FAILED,
         aggregate_id=username or "-",
         payload={"username": username, "address": address},
         actor=None,

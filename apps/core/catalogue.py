@@ -4,13 +4,17 @@ the model and its constraints, locked while they change, and audited as
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ManyToManyField, ProtectedError
 from django.utils.translation import gettext as _
+from pydantic import create_model
 
-from apps.eventlog.services import event_emit
+from apps.eventlog.contracts import EventType, PublicPayload
+from apps.eventlog.registry import registry
+from apps.eventlog.services import UndeclaredEventType, event_emit
 from apps.platform.exceptions import Conflict
 
 
@@ -31,15 +35,55 @@ def snapshot(instance) -> dict:
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
+VERBS = ("created", "updated", "deleted")
+
+
+@dataclass(frozen=True)
+class CatalogueEvents:
+    created: EventType
+    updated: EventType
+    deleted: EventType
+
+
+def _type_name(label: str, verb: str) -> str:
+    return f"{label}.{verb}"
+
+
+def declare_catalogue_events(
+    model: type, *, record: type[PublicPayload], example: dict
+) -> CatalogueEvents:
+    """Declare the three events of a catalogue model (`<app>.<model>.created|updated|
+    deleted`): their public payload is the record (`record`, its fields as the catalogue
+    snapshots them); an update adds the names of the fields that `changed`."""
+    label = model._meta.label_lower
+    noun = model._meta.verbose_name
+    updated_record = create_model(
+        f"{record.__name__}Updated", __base__=record, changed=(list[str], ...)
+    )
+    publics = {"created": record, "updated": updated_record, "deleted": record}
+    examples = {"updated": {**example, "changed": ["name"]}}
+    return CatalogueEvents(
+        *(
+            registry.declare(
+                _type_name(label, verb),
+                aggregate_type=label,
+                public=publics[verb],
+                example=examples.get(verb, example),
+                description=f"A {noun} was {verb} in the catalogue.",
+            )
+            for verb in VERBS
+        )
+    )
+
+
 def _record(instance, verb: str, actor, *, changed: Sequence[str] = ()) -> None:
-    label = f"{instance._meta.app_label}.{instance._meta.model_name}"
+    event_type = registry.event_type(_type_name(instance._meta.label_lower, verb))
+    if event_type is None:
+        raise UndeclaredEventType(f"{instance._meta.label} declares no catalogue events")
     payload = snapshot(instance)
-    if changed:
+    if verb == "updated":
         payload["changed"] = sorted(changed)
-    event_emit(
-        type=f"{label}.{verb}", aggregate_type=label, aggregate_id=instance.pk,
-        payload=payload, actor=actor,
-    )  # fmt: skip
+    event_emit(event_type, aggregate_id=instance.pk, payload=payload, actor=actor)
 
 
 def _save(instance, relations: dict[str, Iterable]) -> None:

@@ -1,5 +1,6 @@
 """Subscribers of the core app."""
 
+from apps.core.events import SETTING_CHANGED, SETTING_DELETED
 from apps.core.idempotency import idempotency_keys_purge
 from apps.core.models import SettingChange
 from apps.eventlog.registry import Projection, registry
@@ -10,10 +11,10 @@ class SettingHistory(Projection):
     """Every value each system setting has had, and who set it."""
 
     name = "setting_history"
-    event_types = ("core.setting.changed", "core.setting.deleted")
+    event_types = (SETTING_CHANGED, SETTING_DELETED)
 
     def apply(self, event):
-        deleted = event.type == "core.setting.deleted"
+        deleted = event.type == SETTING_DELETED.name
         SettingChange.objects.bulk_create(
             [
                 SettingChange(

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.core.events import SETTING_CHANGED, SETTING_DELETED
 from apps.core.models import SystemSetting
 from apps.core.validators import is_setting_key, validate_setting
 from apps.eventlog.services import event_emit
@@ -29,8 +30,7 @@ def system_setting_set(
         setting.updated_by = actor
         setting.save(update_fields=["value", "description", "updated_by", "updated_at"])
     event_emit(
-        type="core.setting.changed",
-        aggregate_type="core.setting",
+        SETTING_CHANGED,
         aggregate_id=key,
         payload={
             "key": key,
@@ -54,8 +54,7 @@ def system_setting_delete(*, key: str, actor) -> None:
         raise NotFound(_("There is no setting %(key)s.") % {"key": key})
     setting.delete()
     event_emit(
-        type="core.setting.deleted",
-        aggregate_type="core.setting",
+        SETTING_DELETED,
         aggregate_id=key,
         payload={"key": key, "last_value": setting.value},
         actor=actor,

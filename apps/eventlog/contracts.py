@@ -10,9 +10,14 @@ Live updates read the declarations too: an event with `live` goes to websocket c
 a message of that type, on the topics it names.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import pydantic
+
+# `<namespace>.<entity>.<past tense>`, lowercase: orders.order.placed.
+EVENT_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 class PublicPayload(pydantic.BaseModel):
@@ -67,16 +72,21 @@ class EventType:
         if self.public is None:
             return None
         try:
-            return self.public.model_validate(payload).model_dump(mode="json")
+            return self.public.model_validate(payload).model_dump(mode="json", by_alias=True)
         except pydantic.ValidationError as exc:
             raise ContractViolation(f"{self.name} v{self.version}: {exc}") from exc
 
     def public_schema(self) -> dict | None:
         """The public payload's JSON Schema."""
-        return None if self.public is None else self.public.model_json_schema()
+        if self.public is None:
+            return None
+        return {"$schema": JSON_SCHEMA_DIALECT, **self.public.model_json_schema()}
 
     def public_fields(self) -> list[str]:
-        return [] if self.public is None else list(self.public.model_fields)
+        """The public payload's field names, as they leave the portal."""
+        if self.public is None:
+            return []
+        return [field.alias or name for name, field in self.public.model_fields.items()]
 
     def catalogue_entry(self) -> dict:
         return {

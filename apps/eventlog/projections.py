@@ -3,7 +3,7 @@
 from django.db import connection, transaction
 
 from apps.eventlog.models import Event
-from apps.eventlog.registry import Projection, Subscriber
+from apps.eventlog.registry import Projection, registry
 
 
 @transaction.atomic
@@ -15,7 +15,7 @@ def projection_rebuild(projection: Projection) -> int:
             "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"projection:{projection.name}"]
         )
     projection.reset()
-    subscriber = Subscriber(projection.subscriber_name, tuple(projection.event_types), None)
+    subscriber = registry.get_subscriber(projection.subscriber_name)
     applied = 0
     types = Event.objects.order_by("type").values_list("type", flat=True).distinct()
     wanted = [event_type for event_type in types if subscriber.wants(event_type)]

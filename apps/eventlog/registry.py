@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import structlog
 from django.conf import settings
 
-from apps.eventlog.contracts import EventType, Live, PublicPayload
+from apps.eventlog.contracts import EVENT_TYPE_PATTERN, EventType, Live, PublicPayload
 
 logger = structlog.get_logger("fusionops.worker")
 
@@ -107,15 +107,16 @@ class Registry:
         description: str = "",
     ) -> EventType:
         """Declare the event type `name` (see contracts.EventType); returns it."""
+        if not EVENT_TYPE_PATTERN.match(name):
+            raise ValueError(f"{name!r} is not an event type such as 'orders.order.placed'")
         event_type = EventType(
             name=name, version=version, aggregate_type=aggregate_type, public=public,
             example=example, live=live, description=description,
         )  # fmt: skip
-        declared = self._event_types.get(name)
-        if declared is not None and declared != event_type:
+        declared = self._event_types.setdefault(name, event_type)
+        if declared != event_type:
             raise ValueError(f"event type {name!r} is declared twice")
-        self._event_types[name] = event_type
-        return event_type
+        return declared
 
     def event_type(self, name: str) -> EventType | None:
         return self._event_types.get(name)

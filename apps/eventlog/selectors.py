@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.eventlog import signing
 from apps.eventlog.choices import DeliveryStatus
 from apps.eventlog.models import Delivery, Event
+from apps.eventlog.registry import registry
 
 # The columns that raw readers of the log (the relay, the sealer) select, in this order.
 EVENT_ROW_COLUMNS = (*signing.SIGNED_FIELDS, "seq", "signature")
@@ -127,3 +128,9 @@ def dead_letter_list(*, since: timedelta | None = None, subscriber: str | None =
 
 def dead_letter_count() -> int:
     return Delivery.objects.filter(status=DeliveryStatus.DEAD).count()
+
+
+def event_catalogue() -> dict:
+    """Every declared event type: its version, aggregate, live topics and message type,
+    and the JSON Schema of its public payload (none for events that never leave)."""
+    return {"event_types": [event_type.catalogue_entry() for event_type in registry.event_types()]}

@@ -4,13 +4,13 @@ dead letters, purging settled deliveries)."""
 
 import functools
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import psycopg
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -20,14 +20,14 @@ from django.utils.translation import gettext as _
 
 from apps.eventlog import signing
 from apps.eventlog.choices import DeliveryStatus
+from apps.eventlog.contracts import EVENT_TYPE_PATTERN, EventType
+from apps.eventlog.events import DEAD_LETTER_REPLAYED
 from apps.eventlog.exceptions import EventIdReused, NotADeadLetter
 from apps.eventlog.metrics import events_appended
 from apps.eventlog.models import Delivery, Event, ProcessedMarker
 from apps.eventlog.registry import registry
 from apps.platform.context import current_auth_method, current_causation, current_request_id
 from apps.platform.validators import contains_unstorable_text, validate_storable_json
-
-EVENT_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 # The event and its outbox deliveries in one statement: one round trip per event. The actor
 # and payload are taken from the signed canonical document, serialised once.
@@ -96,31 +96,56 @@ def actor_snapshot(actor) -> dict:
     return {"type": "user", "id": str(actor.pk), "username": actor.get_username(), "auth": method}
 
 
+class UndeclaredEventType(LookupError):
+    """The portal records only events of the types its apps declare (their events.py)."""
+
+
 def event_emit(
+    event_type: EventType,
+    *,
+    aggregate_id,
+    payload: dict,
+    actor,
+    occurred_at: datetime | None = None,
+    using: str = "default",
+) -> RecordedEvent:
+    """Record an event of a declared type in the current transaction, with one delivery per
+    subscriber.
+
+    The payload must make the type's public contract (ContractViolation otherwise), so what
+    leaves the portal later is always what the contract says. The correlation id is the
+    request's id (or, inside a subscriber, that of the event it handles, which is also the
+    cause). Nothing is published before the transaction commits.
+    """
+    if not isinstance(event_type, EventType) or registry.event_type(event_type.name) != event_type:
+        raise UndeclaredEventType(f"{event_type!r} is not a declared event type")
+    payload = jsonb_normalized(payload)
+    event_type.public_payload(payload)
+    return _append(
+        type=event_type.name, version=event_type.version,
+        aggregate_type=event_type.aggregate_type, aggregate_id=aggregate_id, payload=payload,
+        actor=actor, occurred_at=occurred_at, using=using,
+    )  # fmt: skip
+
+
+def _append(
     *,
     type: str,
+    version: int,
     aggregate_type: str,
     aggregate_id,
     payload: dict,
     actor,
-    version: int = 1,
     occurred_at: datetime | None = None,
     event_id: uuid.UUID | None = None,
     using: str = "default",
 ) -> RecordedEvent:
-    """Record an event in the current transaction, with one delivery per subscriber.
-
-    The correlation id is the request's id (or, inside a subscriber, that of the event it
-    handles, which is also the cause). Nothing is published before the transaction commits.
-    """
+    """Write one event (its payload normalised already) and its deliveries."""
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         raise EmitOutsideTransaction(f"{type}: emit events inside transaction.atomic()")
-    if not EVENT_TYPE_PATTERN.match(type):
-        raise ValueError(f"{type!r} is not an event type such as 'orders.order.placed'")
     now = timezone.now()
     causation = current_causation()
-    payload = jsonb_normalized(payload)
     event = {
         "id": event_id or uuid.uuid4(),
         "type": type,
@@ -185,14 +210,12 @@ INGEST_MAX_CLOCK_SKEW = timedelta(minutes=5)
 def portal_event_namespaces() -> set[str]:
     """The first segments of the portal's own event types: integrations may not use them
     (they would drive the portal's subscribers, its sagas and read models)."""
-    from django.apps import apps
-
     labels = {config.label for config in apps.get_app_configs() if config.name.startswith("apps.")}
+    declared = {event_type.name.split(".", 1)[0] for event_type in registry.event_types()}
     # The design's domains, reserved before their apps arrive, and the labels the event
     # log's own events kept from when it was two apps.
-    return labels | {
-        "resources", "inventory", "orders", "payments", "realtime", "audit", "events"
-    }  # fmt: skip
+    reserved = {"resources", "inventory", "orders", "payments", "realtime", "audit", "events"}
+    return labels | declared | reserved
 
 
 def _validate_ingest(*, type, aggregate_type, aggregate_id, occurred_at, payload) -> None:
@@ -256,9 +279,9 @@ def event_ingest(
         if not same:
             raise EventIdReused(_("Event %(id)s exists with other content.") % {"id": event_id})
         return existing, False
-    event_emit(
-        type=type, aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=payload,
-        actor=actor, occurred_at=occurred_at, event_id=event_id,
+    _append(
+        type=type, version=1, aggregate_type=aggregate_type, aggregate_id=aggregate_id,
+        payload=payload, actor=actor, occurred_at=occurred_at, event_id=event_id,
     )  # fmt: skip
     return Event.objects.get(id=event_id), True
 
@@ -281,8 +304,7 @@ def dead_letters_replay(*, deliveries: QuerySet[Delivery], actor) -> list[Delive
     )
     for letter in letters:
         event_emit(
-            type="events.dead_letter.replayed",
-            aggregate_type="events.delivery",
+            DEAD_LETTER_REPLAYED,
             aggregate_id=letter.pk,
             payload={
                 "delivery": letter.pk,

@@ -16,7 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.eventlog.contracts import EventType
 from apps.eventlog.services import event_emit
+from apps.inventory import events
 from apps.inventory.choices import MovementKind, ReplenishmentStatus, ReservationStatus
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import (
@@ -124,28 +126,17 @@ def _move(
     )
 
 
-def _payload(movement: StockMovement, level: StockLevel) -> dict:
-    return {
-        "movement_id": movement.pk,
-        "item_id": level.item_id,
-        "sku": level.item.sku,
-        "location_id": level.location_id,
-        "kind": movement.kind,
-        "quantity": str(movement.quantity),
-        "on_hand": str(level.on_hand),
-        "reserved": str(level.reserved),
-        "available": str(level.available),
-        "reference": movement.reference,
-        "reason": movement.reason,
-    }
+def _level_id(level: StockLevel) -> str:
+    return f"{level.item_id}:{level.location_id}"
 
 
-def _emit(event_type: str, movement: StockMovement, level: StockLevel, actor, **extra) -> None:
+def _emit(
+    event_type: EventType, movement: StockMovement, level: StockLevel, actor, **extra
+) -> None:
     event_emit(
-        type=event_type,
-        aggregate_type="inventory.stock_level",
-        aggregate_id=f"{level.item_id}:{level.location_id}",
-        payload={**_payload(movement, level), **extra},
+        event_type,
+        aggregate_id=_level_id(level),
+        payload=events.movement_payload(movement, level, **extra),
         actor=actor,
     )
 
@@ -161,17 +152,11 @@ def _after_decrease(level: StockLevel, available_before: Decimal, actor) -> None
     if level.item.auto_reorder and level.reorder_qty > 0:
         replenishment = _replenishment_for(level, actor)
     event_emit(
-        type="inventory.stock.low",
-        aggregate_type="inventory.stock_level",
-        aggregate_id=f"{level.item_id}:{level.location_id}",
-        payload={
-            "item_id": level.item_id,
-            "sku": level.item.sku,
-            "location_id": level.location_id,
-            "available": str(level.available),
-            "reorder_point": str(point),
-            "replenishment_id": replenishment.pk if replenishment else None,
-        },
+        events.STOCK_LOW,
+        aggregate_id=_level_id(level),
+        payload=events.stock_low_payload(
+            level, replenishment_id=replenishment.pk if replenishment else None
+        ),
         actor=actor,
     )
 
@@ -193,8 +178,7 @@ def _replenishment_for(level: StockLevel, actor) -> Replenishment:
         item_id=level.item_id, location_id=level.location_id, quantity=level.reorder_qty
     )
     event_emit(
-        type="inventory.replenishment.opened",
-        aggregate_type="inventory.replenishment",
+        events.REPLENISHMENT_OPENED,
         aggregate_id=replenishment.pk,
         payload={
             "replenishment_id": replenishment.pk,
@@ -239,7 +223,7 @@ def stock_receive(
         level, MovementKind.RECEIPT, quantity, on_hand=quantity,
         reference=reference, reason=reason, actor=actor,
     )  # fmt: skip
-    _emit("inventory.stock.received", movement, level, actor)
+    _emit(events.STOCK_RECEIVED, movement, level, actor)
     return movement
 
 
@@ -260,7 +244,7 @@ def stock_issue(
         level, MovementKind.ISSUE, quantity, on_hand=-quantity,
         reference=reference, reason=reason, actor=actor,
     )  # fmt: skip
-    _emit("inventory.stock.issued", movement, level, actor)
+    _emit(events.STOCK_ISSUED, movement, level, actor)
     _after_decrease(level, before, actor)
     return movement
 
@@ -280,7 +264,7 @@ def stock_adjust(*, item_id: int, location_id: int, quantity, reason: str, actor
     movement = _move(
         level, MovementKind.ADJUSTMENT, abs(quantity), on_hand=quantity, reason=reason, actor=actor
     )
-    _emit("inventory.stock.adjusted", movement, level, actor, delta=str(quantity))
+    _emit(events.STOCK_ADJUSTED, movement, level, actor, delta=str(quantity))
     if quantity < 0:
         _after_decrease(level, before, actor)
     return movement
@@ -316,7 +300,7 @@ def stock_transfer(
         reference=reference, reason=reason, actor=actor,
     )  # fmt: skip
     _emit(
-        "inventory.stock.transferred", out, source, actor,
+        events.STOCK_TRANSFERRED, out, source, actor,
         destination_id=destination_id, destination_on_hand=str(destination.on_hand),
     )  # fmt: skip
     _after_decrease(source, before, actor)
@@ -367,9 +351,7 @@ def stock_reserve(
                 expires_at=expires_at,
             )
         )
-        _emit(
-            "inventory.stock.reserved", movement, level, actor, reservation_id=reservations[-1].pk
-        )
+        _emit(events.STOCK_RESERVED, movement, level, actor, reservation_id=reservations[-1].pk)
         _after_decrease(level, before, actor)
     return reservations
 
@@ -388,7 +370,7 @@ def _close_reservations(reservations, *, status: str, actor, reason: str) -> int
         reservation.status = status
         reservation.closed_at = now
         reservation.save(update_fields=["status", "closed_at"])
-        _emit("inventory.stock.released", movement, level, actor, reservation_id=reservation.pk)
+        _emit(events.STOCK_RELEASED, movement, level, actor, reservation_id=reservation.pk)
     return len(reservations)
 
 
@@ -412,7 +394,7 @@ def stock_issue_reserved(*, reference: str, actor) -> list[StockMovement]:
         reservation.status = ReservationStatus.ISSUED
         reservation.closed_at = now
         reservation.save(update_fields=["status", "closed_at"])
-        _emit("inventory.stock.issued", movement, level, actor, reservation_id=reservation.pk)
+        _emit(events.STOCK_ISSUED, movement, level, actor, reservation_id=reservation.pk)
         movements.append(movement)
     return movements
 
@@ -467,8 +449,7 @@ def reservation_extend(*, reference: str, expires_at: datetime, actor) -> int:
         reservation.expires_at = expires_at
         reservation.save(update_fields=["expires_at"])
     event_emit(
-        type="inventory.reservation.extended",
-        aggregate_type="inventory.reservation",
+        events.RESERVATION_EXTENDED,
         aggregate_id=reference,
         payload={"reference": reference, "expires_at": expires_at.isoformat()},
         actor=actor,
@@ -518,9 +499,8 @@ def stock_thresholds_set(
     level.reorder_point, level.reorder_qty = values["reorder_point"], values["reorder_qty"]
     level.save(update_fields=["reorder_point", "reorder_qty", "updated_at"])
     event_emit(
-        type="inventory.thresholds.set",
-        aggregate_type="inventory.stock_level",
-        aggregate_id=f"{item_id}:{location_id}",
+        events.THRESHOLDS_SET,
+        aggregate_id=_level_id(level),
         payload={
             "item_id": item_id,
             "location_id": location_id,
@@ -566,7 +546,7 @@ def replenishment_receive(*, replenishment_id: int, actor, quantity=None) -> Sto
     level = StockLevel.objects.select_related("item").get(
         item_id=replenishment.item_id, location_id=replenishment.location_id
     )
-    _emit("inventory.stock.replenished", movement, level, actor, replenishment_id=replenishment.pk)
+    _emit(events.STOCK_REPLENISHED, movement, level, actor, replenishment_id=replenishment.pk)
     return movement
 
 
@@ -577,8 +557,7 @@ def replenishment_cancel(*, replenishment_id: int, actor, reason: str = "") -> R
     replenishment.closed_at = timezone.now()
     replenishment.save(update_fields=["status", "closed_at"])
     event_emit(
-        type="inventory.replenishment.cancelled",
-        aggregate_type="inventory.replenishment",
+        events.REPLENISHMENT_CANCELLED,
         aggregate_id=replenishment.pk,
         payload={"replenishment_id": replenishment.pk, "reason": reason},
         actor=actor,

@@ -6,8 +6,16 @@ previous step's event; none knows the whole. Each runs in a transaction of its o
 from decimal import Decimal
 
 from apps.eventlog.registry import registry
+from apps.inventory.events import RESERVATION_FAILED, STOCK_RESERVED
 from apps.inventory.services import StockLine
 from apps.orders import services
+from apps.orders.choices import OrderStatus
+from apps.orders.events import (
+    ORDER_PLACED,
+    ORDER_STATUS_EVENTS,
+    PAYMENT_AUTHORIZED,
+    PAYMENT_DECLINED,
+)
 
 ORDER_REFERENCE_PREFIX = "order:"
 
@@ -21,7 +29,7 @@ def _order_of(payload: dict) -> int | None:
     return None  # stock reserved for something else than an order
 
 
-@registry.subscriber("inventory.reserve_for_order", event_types=["orders.order.placed"], alone=True)
+@registry.subscriber("inventory.reserve_for_order", event_types=[ORDER_PLACED], alone=True)
 def reserve_for_order(event) -> None:
     """Inventory's step of the saga: reserve the placed order's lines."""
     services.order_reserve_stock(
@@ -35,31 +43,33 @@ def reserve_for_order(event) -> None:
 
 @registry.subscriber(
     "orders.track_reservation",
-    event_types=["inventory.stock.reserved", "inventory.reservation.failed"],
+    event_types=[STOCK_RESERVED, RESERVATION_FAILED],
     alone=True,
 )
 def track_reservation(event) -> None:
     order_id = _order_of(event.payload)
     if order_id is None:
         return
-    if event.type == "inventory.reservation.failed":
+    if event.type == RESERVATION_FAILED.name:
         services.reservation_failed(order_id=order_id, reason=event.payload.get("reason", ""))
     else:
         services.reservation_confirmed(order_id=order_id)
 
 
-@registry.subscriber("payments.authorize", event_types=["orders.order.reserved"], alone=True)
+@registry.subscriber(
+    "payments.authorize", event_types=[ORDER_STATUS_EVENTS[OrderStatus.RESERVED]], alone=True
+)
 def authorize_payment(event) -> None:
     services.payment_authorize(order_id=event.payload["order_id"])
 
 
 @registry.subscriber(
     "orders.settle_payment",
-    event_types=["payments.payment.authorized", "payments.payment.declined"],
+    event_types=[PAYMENT_AUTHORIZED, PAYMENT_DECLINED],
     alone=True,
 )
 def settle_payment(event) -> None:
-    if event.type == "payments.payment.authorized":
+    if event.type == PAYMENT_AUTHORIZED.name:
         services.payment_authorized(order_id=event.payload["order_id"])
     else:
         services.payment_declined(

@@ -20,10 +20,19 @@ from django.utils.translation import gettext_lazy
 from apps.core.selectors import system_setting_value
 from apps.eventlog.services import event_emit
 from apps.inventory import services as inventory
+from apps.inventory.events import RESERVATION_FAILED
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import Item, Location
 from apps.inventory.services import quantity_of
 from apps.orders.choices import TRANSITIONS, OrderStatus, PaymentStatus
+from apps.orders.events import (
+    ORDER_STATUS_EVENTS,
+    PAYMENT_AUTHORIZED,
+    PAYMENT_DECLINED,
+    PAYMENT_REFUNDED,
+    order_status_payload,
+    payment_payload,
+)
 from apps.orders.models import Order, OrderLine, Payment
 from apps.platform.context import correlated
 from apps.platform.exceptions import Conflict, NotFound
@@ -66,17 +75,9 @@ def _pricing(subtotal: Decimal) -> tuple[Decimal, dict]:
 
 def _emit_status(order: Order, actor, **extra) -> None:
     event_emit(
-        type=f"orders.order.{order.status}",
-        aggregate_type="orders.order",
+        ORDER_STATUS_EVENTS[order.status],
         aggregate_id=order.pk,
-        payload={
-            "order_id": order.pk,
-            "number": order.number,
-            "status": order.status,
-            "total": str(order.total),
-            "reason": order.reason,
-            **extra,
-        },
+        payload=order_status_payload(order, **extra),
         actor=actor,
     )
 
@@ -202,8 +203,7 @@ def _refund(order: Order, actor) -> None:
     payment.status = PaymentStatus.REFUNDED
     payment.save(update_fields=["status", "updated_at"])
     event_emit(
-        type="payments.payment.refunded",
-        aggregate_type="payments.payment",
+        PAYMENT_REFUNDED,
         aggregate_id=payment.pk,
         payload={"order_id": order.pk, "amount": str(payment.amount)},
         actor=actor,
@@ -230,8 +230,7 @@ def order_reserve_stock(*, order_id: int, lines: Sequence[inventory.StockLine]) 
     except ValidationError as invalid:
         failure = {"reason": " ".join(invalid.messages), "shortages": []}
     event_emit(
-        type="inventory.reservation.failed",
-        aggregate_type="inventory.reservation",
+        RESERVATION_FAILED,
         aggregate_id=reference,
         payload={"order_id": order_id, "reference": reference, **failure},
         actor=None,
@@ -284,15 +283,9 @@ def payment_authorize(*, order_id: int) -> None:
         reason=reason,
     )
     event_emit(
-        type=f"payments.payment.{payment.status}",
-        aggregate_type="payments.payment",
+        PAYMENT_AUTHORIZED if approved else PAYMENT_DECLINED,
         aggregate_id=payment.pk,
-        payload={
-            "order_id": order.pk,
-            "amount": str(payment.amount),
-            "provider_reference": payment.provider_reference,
-            "reason": reason,
-        },
+        payload=payment_payload(payment, reason=reason),
         actor=None,
     )
 

@@ -6,4 +6,3 @@ class RealtimeConfig(AppConfig):
     name = "apps.realtime"
     label = "realtime"
     verbose_name = _("Live updates")
-

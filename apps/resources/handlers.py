@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from apps.eventlog.registry import Projection, registry
+from apps.resources.events import ALLOCATION_CANCELLED, ALLOCATION_CREATED
 from apps.resources.models import AllocationHistory
 
 
@@ -14,7 +15,7 @@ class AllocationHistoryProjection(Projection):
     """Every booking and cancellation per project, for the history endpoint."""
 
     name = "allocation_history"
-    event_types = ("resources.allocation.created", "resources.allocation.cancelled")
+    event_types = (ALLOCATION_CREATED, ALLOCATION_CANCELLED)
 
     def apply(self, event):
         payload = event.payload

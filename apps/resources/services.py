@@ -18,6 +18,12 @@ from apps.eventlog.services import event_emit
 from apps.platform.exceptions import Conflict, NotFound
 from apps.resources import matching, selectors
 from apps.resources.choices import AllocationStatus
+from apps.resources.events import (
+    ALLOCATION_CANCELLED,
+    ALLOCATION_CREATED,
+    allocation_cancelled_payload,
+    allocation_payload,
+)
 from apps.resources.exceptions import AllocationConflict, BookingContention
 from apps.resources.models import Allocation, Project, Resource
 
@@ -164,18 +170,6 @@ def _conflict_error(items: Sequence[AllocationItem]) -> AllocationConflict:
     )
 
 
-def allocation_payload(allocation: Allocation) -> dict:
-    return {
-        "allocation_id": allocation.pk,
-        "project_id": allocation.project_id,
-        "resource_id": allocation.resource_id,
-        "from": allocation.period.lower.isoformat(),
-        "to": allocation.period.upper.isoformat(),
-        "status": allocation.status,
-        "note": allocation.note,
-    }
-
-
 def allocate(
     *, project_id: int, items: Sequence[AllocationItem], actor, note: str = ""
 ) -> list[Allocation]:
@@ -216,8 +210,7 @@ def allocate(
         ]
         for allocation in allocations:
             event_emit(
-                type="resources.allocation.created",
-                aggregate_type="resources.allocation",
+                ALLOCATION_CREATED,
                 aggregate_id=allocation.pk,
                 payload=allocation_payload(allocation),
                 actor=actor,
@@ -249,10 +242,9 @@ def allocation_cancel(*, allocation_id: int, actor, reason: str = "") -> Allocat
         allocation.cancel_reason = reason
         allocation.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
         event_emit(
-            type="resources.allocation.cancelled",
-            aggregate_type="resources.allocation",
+            ALLOCATION_CANCELLED,
             aggregate_id=allocation.pk,
-            payload={**allocation_payload(allocation), "reason": reason},
+            payload=allocation_cancelled_payload(allocation, reason=reason),
             actor=actor,
         )
         return allocation

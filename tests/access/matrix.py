@@ -19,6 +19,7 @@ AUDITORS = frozenset({ADMIN, AUDIT_VIEWER})
 ORDER_TAKERS = frozenset({ADMIN, OPERATOR, INTEGRATION})
 ORDER_READERS = frozenset({ADMIN, OPERATOR, VIEWER, INTEGRATION})
 SETTINGS_READERS = frozenset({ADMIN, VIEWER})
+EVERY_ROLE = frozenset({ADMIN, OPERATOR, WAREHOUSE, AUDIT_VIEWER, VIEWER, INTEGRATION})
 
 
 def catalogue(path: str, *, readers: frozenset, keepers: frozenset) -> dict:
@@ -45,6 +46,7 @@ API_ACCESS: dict[tuple[str, str], frozenset[str]] = {
     (f"{API}/events/", "POST"): frozenset({INTEGRATION}),
     (f"{API}/events/{{id}}/", "GET"): AUDITORS,
     (f"{API}/events/export.csv", "GET"): AUDITORS,
+    (f"{API}/events/catalogue", "GET"): EVERY_ROLE,  # what integrations receive
     (f"{API}/ops/dead-letters/", "GET"): ADMIN_ONLY,
     (f"{API}/ops/dead-letters/{{id}}/replay", "POST"): ADMIN_ONLY,
     # Resources and bookings

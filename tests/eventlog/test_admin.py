@@ -5,6 +5,7 @@ from django.db import transaction
 
 from apps.eventlog.models import Event
 from apps.eventlog.services import event_emit
+from tests.eventsapp.events import declared
 from tests.factories import SystemSettingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +20,8 @@ def superuser_client(client):
 def test_even_a_superuser_can_only_read_the_log(superuser_client):
     with transaction.atomic():
         made = event_emit(
-            type="testing.admin.viewed", aggregate_type="t", aggregate_id="1",
-            payload={"secret": False}, actor=None,
+            declared("testing.admin.viewed"), aggregate_id="1", payload={"secret": False},
+            actor=None,
         )  # fmt: skip
     listing = superuser_client.get("/admin/eventlog/event/?type=testing.admin.viewed")
     assert listing.status_code == 200

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.eventlog.models import Delivery, Event
 from apps.eventlog.relay import relay_batch
 from apps.eventlog.services import event_emit
+from tests.eventsapp.events import declared
 from tests.factories import UserFactory
 from tests.helpers import assert_problem
 
@@ -23,8 +24,8 @@ def dead_letter(settings):
     settings.EVENTS_MAX_ATTEMPTS = 1
     with transaction.atomic():
         recorded = event_emit(
-            type="failing.thing.happened", aggregate_type="t", aggregate_id=uuid.uuid4().hex,
-            payload={}, actor=None,
+            declared("failing.thing.happened"), aggregate_id=uuid.uuid4().hex, payload={},
+            actor=None,
         )  # fmt: skip
     relay_batch()
     letter = Delivery.objects.get(event_id=recorded.id, subscriber="testing.always_fails")

@@ -8,24 +8,21 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from apps.eventlog import signing
+from apps.eventlog.contracts import ContractViolation, EventType
 from apps.eventlog.models import Delivery, Event
 from apps.eventlog.registry import registry
-from apps.eventlog.services import EmitOutsideTransaction, event_emit
+from apps.eventlog.services import EmitOutsideTransaction, UndeclaredEventType, event_emit
+from apps.resources.events import ALLOCATION_CREATED
+from tests.eventsapp.events import declared
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def emit(**overrides):
-    fields = {
-        "type": "testing.thing.happened",
-        "aggregate_type": "testing.thing",
-        "aggregate_id": "42",
-        "payload": {"n": 1},
-        "actor": None,
-    }
+def emit(type="testing.thing.happened", **overrides):
+    fields = {"aggregate_id": "42", "payload": {"n": 1}, "actor": None}
     with transaction.atomic():
-        return event_emit(**{**fields, **overrides})
+        return event_emit(declared(type), **{**fields, **overrides})
 
 
 def as_signed_dict(event: Event) -> dict:
@@ -37,8 +34,7 @@ def test_emit_refuses_to_run_outside_a_transaction():
     before = Event.objects.filter(type="testing.thing.happened").count()
     with pytest.raises(EmitOutsideTransaction):
         event_emit(
-            type="testing.thing.happened",
-            aggregate_type="t",
+            declared("testing.thing.happened"),
             aggregate_id=1,
             payload={},
             actor=None,
@@ -47,9 +43,25 @@ def test_emit_refuses_to_run_outside_a_transaction():
 
 
 @pytest.mark.parametrize("bad_type", ["Orders.placed", "orders", "orders..placed", "1a.b"])
-def test_emit_refuses_malformed_types(bad_type):
+def test_malformed_types_cannot_be_declared(bad_type):
     with pytest.raises(ValueError, match="not an event type"):
-        emit(type=bad_type)
+        registry.declare(bad_type, aggregate_type="t", public=None, example={})
+
+
+def test_emit_refuses_a_type_no_app_declares():
+    undeclared = EventType(
+        name="testing.thing.undeclared", version=1, aggregate_type="testing.thing",
+        public=None, example={},
+    )  # fmt: skip
+    with pytest.raises(UndeclaredEventType), transaction.atomic():
+        event_emit(undeclared, aggregate_id="1", payload={}, actor=None)
+    assert not Event.objects.filter(type="testing.thing.undeclared").exists()
+
+
+def test_emit_refuses_a_payload_its_public_contract_cannot_be_made_from():
+    with pytest.raises(ContractViolation, match="project_id"), transaction.atomic():
+        event_emit(ALLOCATION_CREATED, aggregate_id="1", payload={"allocation_id": 1}, actor=None)
+    assert not Event.objects.filter(aggregate_type="resources.allocation").exists()
 
 
 def test_emit_records_a_signed_envelope():

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.eventlog.models import Event
 from apps.eventlog.services import event_emit
+from tests.eventsapp.events import declared
 from tests.factories import UserFactory
 from tests.helpers import assert_problem
 
@@ -20,11 +21,10 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/events/"
 
 
-def emit(type="orders.order.placed", aggregate_id="o-1", actor=None, **payload):
+def emit(type="testing.order.placed", aggregate_id="o-1", actor=None, **payload):
     with transaction.atomic():
         return event_emit(
-            type=type, aggregate_type=type.rsplit(".", 2)[0] + "." + type.split(".")[1],
-            aggregate_id=aggregate_id, payload=payload, actor=actor,
+            declared(type), aggregate_id=aggregate_id, payload=payload, actor=actor,
         )  # fmt: skip
 
 
@@ -38,25 +38,25 @@ def test_auditors_read_the_log_newest_first(client_as):
     listing = client_as("AuditViewer").get(URL, {"aggregate_id": "o-1"})
     assert ids(listing) == [str(second.id), str(first.id)]
     row = listing.json()["results"][0]
-    assert row["type"] == "orders.order.placed"
+    assert row["type"] == "testing.order.placed"
     assert row["payload"] == {"n": 2}
     assert row["recorded_at"].endswith("Z")
 
 
 def test_filters_by_type_exact_and_prefix_actor_correlation_and_time(client_as):
     alice = UserFactory(username="alice-audit")
-    placed = emit("orders.order.placed", aggregate_id="f-1", actor=alice)
-    paid = emit("orders.payment.captured", aggregate_id="f-1")
-    other = emit("stock.item.moved", aggregate_id="f-1")
+    placed = emit("testing.order.placed", aggregate_id="f-1", actor=alice)
+    paid = emit("testing.order.paid", aggregate_id="f-1")
+    other = emit("testing.stock.moved", aggregate_id="f-1")
     auditor = client_as("AuditViewer")
     base = {"aggregate_id": "f-1"}
-    assert ids(auditor.get(URL, {**base, "type": "orders.order.placed"})) == [str(placed.id)]
-    assert set(ids(auditor.get(URL, {**base, "type": "orders.*"}))) == {
+    assert ids(auditor.get(URL, {**base, "type": "testing.order.placed"})) == [str(placed.id)]
+    assert set(ids(auditor.get(URL, {**base, "type": "testing.order.*"}))) == {
         str(placed.id),
         str(paid.id),
     }
     assert ids(auditor.get(URL, {**base, "actor": "alice-audit"})) == [str(placed.id)]
-    assert ids(auditor.get(URL, {**base, "aggregate_type": "stock.item"})) == [str(other.id)]
+    assert ids(auditor.get(URL, {**base, "aggregate_type": "testing.stock"})) == [str(other.id)]
     recorded = Event.objects.get(id=paid.id).recorded_at
     assert ids(
         auditor.get(
@@ -208,7 +208,7 @@ def test_anonymous_callers_get_401_everywhere(api_client):
     "portal_type",
     [
         "core.setting.changed",
-        "orders.order.placed",
+        "testing.order.placed",
         "payments.payment.authorized",
         "audit.event.recorded",
     ],

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from apps.eventlog.services import event_emit
 from apps.eventlog.worker import RelayWorker
+from tests.eventsapp.events import declared
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +17,7 @@ def test_appends_deliveries_lag_dead_letters_and_batch_times_are_exposed(
 ):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         event_emit(
-            type="testing.metrics.counted", aggregate_type="t", aggregate_id="1",
-            payload={}, actor=None,
+            declared("testing.metrics.counted"), aggregate_id="1", payload={}, actor=None,
         )  # fmt: skip
     worker = RelayWorker()
     worker.drain()

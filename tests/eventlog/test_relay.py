@@ -13,6 +13,7 @@ from apps.eventlog.models import Delivery, Event, ProcessedMarker
 from apps.eventlog.relay import backoff_delay, relay_batch
 from apps.eventlog.services import event_emit
 from apps.eventlog.worker import RelayWorker
+from tests.eventsapp.events import declared
 from tests.eventsapp.models import Effect
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +22,7 @@ pytestmark = pytest.mark.django_db
 def emit(type="testing.thing.happened", **payload):
     with transaction.atomic():
         return event_emit(
-            type=type,
-            aggregate_type="testing.thing",
+            declared(type),
             aggregate_id=uuid.uuid4().hex,
             payload=payload,
             actor=None,
@@ -150,8 +150,7 @@ def test_a_delivery_to_an_uninstalled_subscriber_fails_with_a_reason():
 def test_what_a_subscriber_emits_is_caused_by_and_correlated_with_its_event():
     with transaction.atomic():
         started = event_emit(
-            type="chain.started",
-            aggregate_type="chain",
+            declared("chain.started"),
             aggregate_id="1",
             payload={},
             actor=None,

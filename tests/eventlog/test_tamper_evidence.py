@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from apps.eventlog.sealing import audit_seal_pending, audit_verify
 from apps.eventlog.services import event_emit
+from tests.eventsapp.events import declared
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -21,8 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def emit(run: str, n: int = 0):
     with transaction.atomic():
         return event_emit(
-            type="testing.tamper.target",
-            aggregate_type="testing.tamper",
+            declared("testing.tamper.target"),
             aggregate_id=run,
             payload={"n": n},
             actor=None,

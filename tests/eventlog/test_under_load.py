@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from apps.eventlog.relay import relay_batch
 from apps.eventlog.sealing import audit_seal_pending, audit_verify
 from apps.eventlog.services import event_emit
+from tests.eventsapp.events import declared
 from tests.processes import portal_env
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -25,8 +26,7 @@ def emit_many(run: str, count: int, errors: list, **payload) -> None:
         for _ in range(count):
             with transaction.atomic():
                 event_emit(
-                    type="testing.load.generated",
-                    aggregate_type="testing.load",
+                    declared("testing.load.generated"),
                     aggregate_id=run,
                     payload=payload,
                     actor=None,

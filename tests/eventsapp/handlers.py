@@ -4,6 +4,7 @@ from django.core.cache import cache
 
 from apps.eventlog.registry import registry
 from apps.eventlog.services import event_emit
+from tests.eventsapp.events import declared
 from tests.eventsapp.models import Effect, Note
 
 
@@ -36,8 +37,7 @@ def fail_at_first(event):
 @registry.subscriber("testing.chain", event_types=["chain.started"])
 def emit_follow_up(event):
     event_emit(
-        type="chain.continued",
-        aggregate_type=event.aggregate_type,
+        declared("chain.continued"),
         aggregate_id=event.aggregate_id,
         payload={},
         actor=None,

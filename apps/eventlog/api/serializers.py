@@ -40,3 +40,23 @@ class DeadLetterSerializer(serializers.Serializer):
     next_attempt_at = UtcDateTimeField(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
     updated_at = UtcDateTimeField(read_only=True)
+
+
+class EventTypeSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="e.g. resources.allocation.created")
+    version = serializers.IntegerField()
+    aggregate_type = serializers.CharField()
+    description = serializers.CharField()
+    public = serializers.BooleanField(help_text="Whether the event ever leaves the portal.")
+    topics = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Websocket topics it goes to; {field} is filled from the payload.",
+    )
+    message_type = serializers.CharField(allow_null=True, help_text="Its websocket message.")
+    schema = serializers.JSONField(
+        allow_null=True, help_text="JSON Schema (2020-12) of the public payload."
+    )
+
+
+class EventCatalogueSerializer(serializers.Serializer):
+    event_types = EventTypeSerializer(many=True)

@@ -10,11 +10,12 @@ from apps.eventlog import selectors, services
 from apps.eventlog.api.filters import DeadLetterFilterSet, EventFilterSet
 from apps.eventlog.api.serializers import (
     DeadLetterSerializer,
+    EventCatalogueSerializer,
     EventIngestSerializer,
     EventSerializer,
 )
 from apps.eventlog.models import Delivery
-from apps.platform.api.permissions import require_permissions
+from apps.platform.api.permissions import HoldsARole, require_permissions
 
 
 class EventListView(generics.ListCreateAPIView):
@@ -48,6 +49,17 @@ class EventListView(generics.ListCreateAPIView):
             EventSerializer(event).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class EventCatalogueView(APIView):
+    """The declared event types and the JSON Schema of each public payload: what webhooks,
+    brokers and websockets carry, to generate code from."""
+
+    permission_classes = [HoldsARole]
+
+    @extend_schema(responses={200: EventCatalogueSerializer})
+    def get(self, request):
+        return Response(selectors.event_catalogue())
 
 
 class EventDetailView(generics.RetrieveAPIView):

@@ -1,4 +1,4 @@
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
 
 class ModelPermissions(DjangoModelPermissions):
@@ -25,3 +25,12 @@ def require_permissions(*perms: str) -> type:
 
     RequiredPermissions.__name__ = f"Require({', '.join(perms)})"
     return RequiredPermissions
+
+
+class HoldsARole(BasePermission):
+    """Anyone the portal gave a role (documentation of the API, say); a user without one
+    has no business here yet."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_superuser or user.groups.exists()))
