@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from datetime import UTC, timedelta
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from apps.eventlog import signing
 from apps.eventlog.choices import DeliveryStatus
-from apps.eventlog.models import Delivery, Event
+from apps.eventlog.models import Delivery, Event, Seal
 from apps.eventlog.registry import registry
 
 # The columns that raw readers of the log (the relay, the sealer) select, in this order.
@@ -30,7 +30,7 @@ def event_row_fields(row) -> dict:
 
 
 EXPORT_COLUMNS = (
-    "seq", "id", "type", "version", "aggregate_type", "aggregate_id", "actor",
+    "seq", "position", "id", "type", "version", "aggregate_type", "aggregate_id", "actor",
     "correlation_id", "causation_id", "occurred_at", "recorded_at", "payload",
 )  # fmt: skip
 
@@ -39,8 +39,17 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def event_list() -> QuerySet[Event]:
-    """The log, newest first."""
-    return Event.objects.order_by("-seq")
+    """The log, newest first, each event with its `position` in commit order (None until
+    it is sealed). `seq`, the insert sequence, is unique but not commit order."""
+    seal = Seal.objects.filter(event_id=OuterRef("id"), event_recorded_at=OuterRef("recorded_at"))
+    return Event.objects.annotate(position=Subquery(seal.values("position")[:1])).order_by("-seq")
+
+
+def events_since_position(events: QuerySet[Event], position: int) -> QuerySet[Event]:
+    """The sealed events after `position`, in commit order: where a client that has seen
+    everything through `position` (from a websocket, say) resumes."""
+    later = Seal.objects.filter(position__gt=position).values("event_id")
+    return events.filter(id__in=later).order_by("position")
 
 
 def events_by_actor(events: QuerySet[Event], username: str) -> QuerySet[Event]:

@@ -17,7 +17,7 @@ RECENT_ORDERS = 20
 
 @dataclass
 class Board:
-    seq: int
+    position: int
     day_start: datetime
     day_end: datetime
     topics: list[str]
@@ -33,9 +33,9 @@ def _percent(moment: datetime, start: datetime, length: timedelta) -> float:
 
 def board_snapshot(*, roles: frozenset[str], superuser: bool) -> Board:
     """Today's (UTC) bookings per resource, stock below its reorder point and the latest
-    orders, as far as the user's roles allow; `seq` is read first, so whatever commits
+    orders, as far as the user's roles allow; `position` is read first, so whatever commits
     while the rest is read is replayed to the board once its socket subscribes."""
-    seq = head_position()
+    position = head_position()
     start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     end = start + timedelta(days=1)
     readable = [
@@ -43,7 +43,7 @@ def board_snapshot(*, roles: frozenset[str], superuser: bool) -> Board:
         for topic in (topics.ALLOCATIONS, topics.INVENTORY, topics.ORDERS)
         if topics.may_read(roles, superuser=superuser, topic=topic)
     ]
-    board = Board(seq=seq, day_start=start, day_end=end, topics=readable)
+    board = Board(position=position, day_start=start, day_end=end, topics=readable)
     if topics.ALLOCATIONS in readable:
         lanes = {
             resource.pk: {"resource": resource, "bars": []}

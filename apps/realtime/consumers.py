@@ -1,19 +1,25 @@
 """The notification socket, /ws/notify/.
 
 Protocol (JSON text frames):
-- client → server: {"action": "subscribe", "topics": [...], "after_seq": N?},
+- client → server: {"action": "subscribe", "topics": [...], "after_position": N?},
   {"action": "unsubscribe", "topics": [...]}, {"action": "ping"}, {"action": "pong"}.
-- server → client: event messages {"type", "seq", "event_id", "occurred_at", "data"};
-  {"type": "subscribed", "topics": [...], "seq": N} after every subscribe, once the topics
-  it could join are joined and everything up to N has been sent (N is null while the
-  connection follows no topic); {"type": "resync", "seq": N} when more was missed than
-  is replayed (reload state, then continue from N); {"type": "error", "code", "detail",
-  "topic"?}; {"type": "ping"} (answer with pong) and {"type": "pong"}.
+- server → client: event messages {"type", "position", "event_id", "occurred_at",
+  "version", "data"} (types, topics and data as each event type declares them: see
+  messages.py); {"type": "subscribed", "topics": [...], "position": N} after every
+  subscribe, once the topics it could join are joined and everything up to N has been sent
+  (N is null while the connection follows no topic); {"type": "resync", "position": N}
+  when more was missed than is replayed (reload state, then continue from N);
+  {"type": "error", "code", "detail", "topic"?}; {"type": "ping"} (answer with pong) and
+  {"type": "pong"}.
 
-`seq` is the event's position in the sealed log, which is commit order: a client that has
-seen N has seen every earlier event of its topics. The first subscribe with `after_seq`
+`position` is the event's position in the sealed log, which is commit order: a client that
+has seen N has seen every earlier event of its topics (GET /api/v1/events/ names the same
+position, so a client may resume from either). The first subscribe with `after_position`
 replays what was missed from the log before live messages follow. Each connection follows
 the stream of sealed positions and fills any batch lost on the way from the log.
+
+For one release the names of before still work: `after_seq` for `after_position`, `seq`
+(sent beside `position`), and `?names=legacy` for the old message types.
 
 Close codes: 4401 no valid identity (checked at connect and again at every heartbeat),
 4408 no answer to pings, 4429 too slow to keep up.
@@ -23,6 +29,7 @@ import asyncio
 import time
 from importlib import import_module
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 import structlog
 from channels.consumer import get_handler_name
@@ -36,7 +43,7 @@ from apps.accounts.exceptions import ProviderUnavailable
 from apps.accounts.tokens import InvalidToken
 from apps.platform.api.throttling import AuthFailureThrottle
 from apps.realtime import metrics, selectors, topics
-from apps.realtime.messages import message_for
+from apps.realtime.messages import message_for, positioned
 from apps.realtime.services import STREAM_GROUP
 
 logger = structlog.get_logger("fusionops.realtime")
@@ -46,6 +53,8 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_HEARTBEAT_TIMEOUT = 4408
 CLOSE_TOO_SLOW = 4429
 MAX_TOPICS = 50
+# `?names=legacy`: the message types of before they followed one convention.
+LEGACY_NAMES = "legacy"
 
 
 @database_sync_to_async
@@ -114,6 +123,8 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
         self.tasks: list[asyncio.Task] = []
         self.closing = False
         self.address = (self.scope.get("client") or ("",))[0]
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin1"))
+        self.legacy_names = query.get("names") == [LEGACY_NAMES]
         offered = self.scope.get("subprotocols") or []
         if BEARER_SUBPROTOCOL in offered:
             credentials = [protocol for protocol in offered if protocol != BEARER_SUBPROTOCOL]
@@ -207,14 +218,15 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             return None
 
     async def _subscribe(self, content):
-        names, after = content.get("topics"), content.get("after_seq")
+        names = content.get("topics")
+        after = content.get("after_position", content.get("after_seq"))
         if not _is_topic_list(names) or not names:
             await self._error("bad-request", f"topics must be a list of 1 to {MAX_TOPICS} names.")
             return
         if after is not None and (
             isinstance(after, bool) or not isinstance(after, int) or after < 0
         ):
-            await self._error("bad-request", "after_seq must be a whole number, 0 or more.")
+            await self._error("bad-request", "after_position must be a whole number, 0 or more.")
             return
         for topic in dict.fromkeys(names):
             refusal = await self._refusal(topic)
@@ -232,7 +244,9 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             else:
                 self.position = after
                 await self._catch_up(head)
-        self._enqueue({"type": "subscribed", "topics": sorted(self.topics), "seq": self.position})
+        self._enqueue(
+            positioned({"type": "subscribed", "topics": sorted(self.topics)}, self.position)
+        )
 
     async def _refusal(self, topic: str) -> tuple[str, str] | None:
         if topics.topic_key(topic) is None:
@@ -254,8 +268,8 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             metrics.gaps.inc()
             await self._catch_up(batch["first"] - 1)
         for entry in batch["entries"]:
-            if entry["seq"] > self.position:
-                message = message_for(entry, self.topics)
+            if entry["position"] > self.position:
+                message = message_for(entry, self.topics, legacy_names=self.legacy_names)
                 if message is not None:
                     self._enqueue(message)
         self.position = max(self.position, batch["last"])
@@ -264,11 +278,14 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
         """Send what the log holds for this client in (position, through], or a resync
         when that is too much; afterwards the client is at `through`."""
         missed = await database_sync_to_async(selectors.missed_messages)(
-            after=self.position, through=through, subscribed=set(self.topics)
+            after=self.position,
+            through=through,
+            subscribed=set(self.topics),
+            legacy_names=self.legacy_names,
         )
         if missed is None:
             metrics.resyncs.inc()
-            self._enqueue({"type": "resync", "seq": through})
+            self._enqueue(positioned({"type": "resync"}, through))
         else:
             metrics.replayed.inc(len(missed))
             for message in missed:
@@ -279,7 +296,7 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
 
     def _enqueue(self, message: dict) -> None:
         """Queue a message for the writer. A client that lets more pile up than allowed is
-        disconnected (it resumes from its last seq) rather than slowing anything else."""
+        disconnected (it resumes from its last position) rather than slowing anything else."""
         if self.closing:
             return
         try:

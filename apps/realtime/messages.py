@@ -1,63 +1,60 @@
 """What websocket clients receive for an event of the log.
 
-A sealed event becomes one stream entry: its position (`seq`, the commit order), the
-topics it concerns with the message for them, and the message the `audit` topic gets.
-A client receives at most one message per entry: the topic message if it follows one of
-the entry's topics, else the audit message if it follows `audit`.
+Which events go live, as which message type, on which topics and with what data is
+declared with each event type (its `live` and its public contract, in the app's
+events.py): nothing here names an event. A sealed event becomes one stream entry: its
+position (commit order), the topics it concerns with the message for them (its data is
+the public payload), and the message the `audit` topic gets. A client receives at most one
+message per entry: the topic message if it follows one of the entry's topics, else the
+audit message if it follows `audit`.
+
+Message types follow one convention, camelCase `<entity><PastTense>` (allocationCreated,
+stockLow). A connection opened with `?names=legacy` gets the names of before
+(ResourceAllocated, allocationUpdate, lowStock, StockReplenished) until the next release.
+Every message carries `position`, and `seq` with the same value for clients of before.
 """
 
+import structlog
+
+from apps.eventlog.contracts import ContractViolation
+from apps.eventlog.registry import registry
 from apps.realtime import topics
 
-ALLOCATION_CREATED = "ResourceAllocated"
-ALLOCATION_UPDATE = "allocationUpdate"
-LOW_STOCK = "lowStock"
-STOCK_REPLENISHED = "StockReplenished"
-ORDER_STATUS_CHANGED = "orderStatusChanged"
+logger = structlog.get_logger("fusionops.realtime")
+
 AUDIT_EVENT = "auditEvent"
 
-# Event type → message type. Order events are matched by prefix.
-MESSAGE_TYPES = {
-    "resources.allocation.created": ALLOCATION_CREATED,
-    "resources.allocation.cancelled": ALLOCATION_UPDATE,
-    "inventory.stock.low": LOW_STOCK,
-    "inventory.stock.replenished": STOCK_REPLENISHED,
-}
-ORDER_EVENT_PREFIX = "orders.order."
 
-
-def message_type_of(event_type: str) -> str | None:
-    if event_type.startswith(ORDER_EVENT_PREFIX):
-        return ORDER_STATUS_CHANGED
-    return MESSAGE_TYPES.get(event_type)
-
-
-def _topics_of(event_type: str, payload: dict) -> list[str]:
-    if event_type.startswith("resources.allocation."):
-        project_id = payload.get("project_id")
-        if isinstance(project_id, int):
-            return [topics.ALLOCATIONS, topics.project_topic(project_id)]
-        return [topics.ALLOCATIONS]
-    if event_type.startswith("inventory."):
-        return [topics.INVENTORY]
-    if event_type.startswith(ORDER_EVENT_PREFIX):
-        return [topics.ORDERS]
-    return []
+def positioned(message: dict, position: int | None) -> dict:
+    """`message` with its stream position, under both the current and the old name."""
+    return {**message, "position": position, "seq": position}
 
 
 def stream_entry(event) -> dict:
     """The stream entry of a sealed event (a `selectors.SealedEvent`)."""
-    envelope = {
-        "seq": event.position,
-        "event_id": str(event.id),
-        "occurred_at": event.occurred_at.isoformat(),
-    }
-    message_type = message_type_of(event.type)
+    envelope = positioned(
+        {"event_id": str(event.id), "occurred_at": event.occurred_at.isoformat()},
+        event.position,
+    )
+    event_type = registry.event_type(event.type)
+    live = event_type.live if event_type is not None else None
+    message, entry_topics = None, []
+    if live is not None:
+        try:
+            data = event_type.public_payload(event.payload)
+        except ContractViolation:
+            # Recorded before its contract held (or by hand): auditors still see it.
+            logger.warning("realtime.payload_off_contract", event_id=str(event.id))
+        else:
+            message = {
+                "type": live.message, **envelope, "version": event_type.version, "data": data
+            }  # fmt: skip
+            entry_topics = live.topics_for(data)
     return {
-        "seq": event.position,
-        "topics": _topics_of(event.type, event.payload) if message_type else [],
-        "message": {"type": message_type, **envelope, "data": event.payload}
-        if message_type
-        else None,
+        "position": event.position,
+        "topics": entry_topics,
+        "message": message,
+        "legacy_type": live.alias if live is not None else None,
         "audit": {
             "type": AUDIT_EVENT,
             **envelope,
@@ -73,28 +70,26 @@ def stream_entry(event) -> dict:
     }
 
 
-def message_for(entry: dict, subscribed: set[str]) -> dict | None:
+def message_for(entry: dict, subscribed: set[str], *, legacy_names: bool = False) -> dict | None:
     """The message a client following `subscribed` gets for `entry`, if any."""
     if entry["message"] is not None and not subscribed.isdisjoint(entry["topics"]):
+        if legacy_names and entry["legacy_type"]:
+            return {**entry["message"], "type": entry["legacy_type"]}
         return entry["message"]
     if topics.AUDIT in subscribed:
         return entry["audit"]
     return None
 
 
-def event_type_filter(subscribed: set[str]) -> tuple[list[str], list[str]] | None:
-    """(exact types, LIKE patterns) of the events that can reach `subscribed`; None when
-    every event can (the audit topic)."""
+def event_types_reaching(subscribed: set[str]) -> list[str] | None:
+    """The event types that can reach a client following `subscribed`; None when every
+    event can (the audit topic)."""
     if topics.AUDIT in subscribed:
         return None
-    exact, patterns = [], []
-    if any(
-        topics.topic_key(topic) in (topics.ALLOCATIONS, topics.PROJECT_PREFIX)
-        for topic in subscribed
-    ):
-        exact += ["resources.allocation.created", "resources.allocation.cancelled"]
-    if topics.INVENTORY in subscribed:
-        exact += ["inventory.stock.low", "inventory.stock.replenished"]
-    if topics.ORDERS in subscribed:
-        patterns.append(ORDER_EVENT_PREFIX + "%")
-    return exact, patterns
+    keys = {topics.topic_key(topic) for topic in subscribed}
+    return [
+        event_type.name
+        for event_type in registry.event_types()
+        if event_type.live is not None
+        and any(topics.template_key(template) in keys for template in event_type.live.topics)
+    ]

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import connection
 
-from apps.realtime.messages import event_type_filter, message_for, stream_entry
+from apps.realtime.messages import event_types_reaching, message_for, stream_entry
 
 _PAGE = 1000
 
@@ -46,19 +46,19 @@ def sealed_events(
     after: int,
     through: int | None = None,
     limit: int,
-    type_filter: tuple[list[str], list[str]] | None = None,
+    types: list[str] | None = None,
 ) -> SealedPage:
     """Up to `limit` positions after `after` (through `through`), in seal order, with the
-    events among them that pass `type_filter`."""
+    events among them of `types` (of any type when None)."""
     page_conditions, params = ["position > %s"], [after]
     if through is not None:
         page_conditions.append("position <= %s")
         params.append(through)
     params.append(limit)
     event_condition = ""
-    if type_filter is not None:
-        event_condition = "AND (e.type = ANY(%s) OR e.type LIKE ANY(%s))"
-        params += list(type_filter)
+    if types is not None:
+        event_condition = "AND e.type = ANY(%s)"
+        params.append(types)
     with connection.cursor() as cursor:
         # Positions first, then each event by its primary key (the LIMIT keeps the planner
         # from joining the whole log by hash).
@@ -96,18 +96,20 @@ def sealed_events(
     return SealedPage(events, rows[-1][0] if rows else None, full=len(rows) == limit)
 
 
-def missed_messages(*, after: int, through: int, subscribed: set[str]) -> list[dict] | None:
+def missed_messages(
+    *, after: int, through: int, subscribed: set[str], legacy_names: bool = False
+) -> list[dict] | None:
     """The messages a client following `subscribed` missed in (after, through], oldest
     first; None when they are too many to replay (the client must resync instead)."""
     limit = settings.REALTIME_REPLAY_LIMIT
     if after > through or through - after > settings.REALTIME_REPLAY_SCAN_LIMIT:
         return None
-    type_filter = event_type_filter(subscribed)
+    types = event_types_reaching(subscribed)
     found: list[dict] = []
     while True:
-        page = sealed_events(after=after, through=through, limit=_PAGE, type_filter=type_filter)
+        page = sealed_events(after=after, through=through, limit=_PAGE, types=types)
         for event in page.events:
-            message = message_for(stream_entry(event), subscribed)
+            message = message_for(stream_entry(event), subscribed, legacy_names=legacy_names)
             if message is not None:
                 found.append(message)
                 if len(found) > limit:

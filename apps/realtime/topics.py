@@ -44,6 +44,13 @@ def topic_key(topic: str) -> str | None:
     return None
 
 
+def template_key(template: str) -> str | None:
+    """The TOPIC_ROLES key of a topic as events declare it: `project:{project_id}` stands
+    for every project's topic."""
+    key = template.split("{", 1)[0]
+    return key if key in TOPIC_ROLES else None
+
+
 def may_read(user_roles: frozenset[str], *, superuser: bool, topic: str) -> bool:
     key = topic_key(topic)
     return key is not None and (superuser or bool(TOPIC_ROLES[key] & user_roles))

@@ -32,7 +32,7 @@ def board(request):
             "board": snapshot,
             "board_config": {
                 "wsUrl": ws_url,
-                "seq": snapshot.seq,
+                "position": snapshot.position,
                 "topics": snapshot.topics,
                 "heartbeatSeconds": settings.REALTIME_HEARTBEAT_SECONDS,
                 "dayStart": snapshot.day_start.isoformat(),

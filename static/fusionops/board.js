@@ -1,5 +1,5 @@
 // The live operations board: follows /ws/notify/ and keeps the page current.
-// It resumes from the last seq it has seen after any disconnect, so nothing is missed;
+// It resumes from the last position it has seen after any disconnect, so nothing is missed;
 // on "resync" (too much missed) it reloads, drawing the board afresh from the server.
 
 const config = JSON.parse(document.getElementById("board-config").textContent);
@@ -7,7 +7,7 @@ const stateLabel = document.getElementById("board-state");
 const dayStart = Date.parse(config.dayStart);
 const dayLength = Date.parse(config.dayEnd) - dayStart;
 
-let lastSeq = config.seq;
+let lastPosition = config.position;
 let socket = null;
 let attempt = 0;
 let heardAt = 0;
@@ -92,10 +92,10 @@ function showOrder(data) {
 }
 
 const handlers = {
-  ResourceAllocated: showAllocation,
-  allocationUpdate: showAllocation,
-  lowStock: showLowStock,
-  StockReplenished: showReplenished,
+  allocationCreated: showAllocation,
+  allocationCancelled: showAllocation,
+  stockLow: showLowStock,
+  stockReplenished: showReplenished,
   orderStatusChanged: showOrder,
 };
 
@@ -105,7 +105,7 @@ function receive(message) {
     socket.send(JSON.stringify({ action: "pong" }));
   } else if (message.type === "subscribed") {
     attempt = 0;
-    lastSeq = Math.max(lastSeq, message.seq);
+    lastPosition = Math.max(lastPosition, message.position);
     setState("open", "Live");
   } else if (message.type === "resync") {
     // Too much was missed to replay: draw the board afresh (the page resumes from there).
@@ -113,8 +113,8 @@ function receive(message) {
     window.location.reload();
   } else if (message.type === "error") {
     console.warn("board:", message.code, message.detail);
-  } else if (handlers[message.type] && message.seq > lastSeq) {
-    lastSeq = message.seq;
+  } else if (handlers[message.type] && message.position > lastPosition) {
+    lastPosition = message.position;
     handlers[message.type](message.data);
   }
 }
@@ -137,7 +137,9 @@ function connect() {
   socket = new WebSocket(config.wsUrl);
   socket.addEventListener("open", () => {
     heardAt = Date.now();
-    socket.send(JSON.stringify({ action: "subscribe", topics: config.topics, after_seq: lastSeq }));
+    socket.send(
+      JSON.stringify({ action: "subscribe", topics: config.topics, after_position: lastPosition }),
+    );
     // The server pings every heartbeatSeconds; silence for much longer means a dead link.
     watchdog = setInterval(() => {
       if (Date.now() - heardAt > config.heartbeatSeconds * 2500) socket.close();

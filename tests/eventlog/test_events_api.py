@@ -250,3 +250,30 @@ def test_exported_text_never_runs_as_a_spreadsheet_formula(client_as):
     )
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0]["aggregate_id"].startswith("'=")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rows_carry_their_commit_order_position_and_a_client_resumes_from_one(client_as):
+    from apps.eventlog.sealing import audit_seal_pending
+
+    auditor = client_as("AuditViewer")
+    first = emit(aggregate_id="pos-1")
+    unsealed = auditor.get(URL, {"aggregate_id": "pos-1"}).json()["results"][0]
+    assert unsealed["position"] is None  # not sealed yet: no place in commit order
+    audit_seal_pending()
+    sealed = auditor.get(URL, {"aggregate_id": "pos-1"}).json()["results"][0]
+    assert isinstance(sealed["position"], int)
+    second, third = emit(aggregate_id="pos-2"), emit(aggregate_id="pos-2")
+    audit_seal_pending()
+    resumed = auditor.get(URL, {"since_position": sealed["position"], "page_size": 1})
+    assert ids(resumed) == [str(second.id)]  # oldest first: the next in commit order
+    following = auditor.get(resumed.json()["next"])
+    assert ids(following) == [str(third.id)]
+    assert following.json()["results"][0]["position"] == sealed["position"] + 2
+    assert str(first.id) not in ids(auditor.get(URL, {"since_position": sealed["position"]}))
+
+
+@pytest.mark.parametrize("bad", ["-1", "x", str(2**63)])
+def test_a_bad_since_position_is_a_400(client_as, bad):
+    response = client_as("AuditViewer").get(URL, {"since_position": bad})
+    assert_problem(response, 400, "validation-error")

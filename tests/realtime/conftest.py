@@ -41,10 +41,12 @@ def session_cookie(user) -> bytes:
     return f"{name}={client.cookies[name].value}".encode()
 
 
-async def open_socket(*, cookie: bytes | None = None, subprotocols=None, headers=BROWSER):
+async def open_socket(
+    *, cookie: bytes | None = None, subprotocols=None, headers=BROWSER, path="/ws/notify/"
+):
     all_headers = list(headers) + ([(b"cookie", cookie)] if cookie else [])
     socket = WebsocketCommunicator(
-        websocket_application(), "/ws/notify/", headers=all_headers, subprotocols=subprotocols
+        websocket_application(), path, headers=all_headers, subprotocols=subprotocols
     )
     connected, subprotocol = await socket.connect(timeout=5)
     socket.subprotocol = subprotocol
@@ -52,11 +54,11 @@ async def open_socket(*, cookie: bytes | None = None, subprotocols=None, headers
     return socket
 
 
-async def subscribe(socket, topics, *, after_seq=None) -> list[dict]:
+async def subscribe(socket, topics, *, after_position=None) -> list[dict]:
     """Subscribe; returns everything the server sent up to its `subscribed` answer."""
     request = {"action": "subscribe", "topics": topics}
-    if after_seq is not None:
-        request["after_seq"] = after_seq
+    if after_position is not None:
+        request["after_position"] = after_position
     await socket.send_json_to(request)
     received = []
     while not received or received[-1]["type"] != "subscribed":

@@ -25,7 +25,7 @@ def test_the_board_tells_its_script_where_the_socket_is_and_csp_allows_it(settin
     config = response.context["board_config"]
     assert config["wsUrl"] == "ws://testserver:8101/ws/notify/"
     assert config["topics"] == ["allocations", "inventory"]  # a Viewer does not follow orders
-    assert config["seq"] == head_position()
+    assert config["position"] == head_position()
     connect_src = next(
         part for part in response["Content-Security-Policy"].split(";") if "connect-src" in part
     )
@@ -50,5 +50,5 @@ def test_the_board_starts_from_where_the_log_was_sealed(booker):
     client = Client()
     client.force_login(UserFactory(roles=["Viewer"]))
     response = client.get("/board/")
-    assert response.context["board_config"]["seq"] == head_position()
+    assert response.context["board_config"]["position"] == head_position()
     assert 'data-allocation="' in response.content.decode()

@@ -43,11 +43,11 @@ def artifacts_dir() -> Path:
     return path
 
 
-async def follow(url: str, token: str, topics: list[str], after_seq=None):
+async def follow(url: str, token: str, topics: list[str], after_position=None):
     socket = await connect(url, subprotocols=["fusionops.bearer", token], open_timeout=30)
     request = {"action": "subscribe", "topics": topics}
-    if after_seq is not None:
-        request["after_seq"] = after_seq
+    if after_position is not None:
+        request["after_position"] = after_position
     await socket.send(json.dumps(request))
     return socket
 
@@ -57,7 +57,7 @@ async def allocation_messages(socket, until, received: list[dict], *, stop_after
     added = 0
     while not until() and (stop_after is None or added < stop_after):
         message = json.loads(await asyncio.wait_for(socket.recv(), 60))
-        if message["type"] == "ResourceAllocated":
+        if message["type"] == "allocationCreated":
             received.append(message)
             added += 1
         elif message["type"] == "ping":
@@ -96,14 +96,16 @@ def test_a_burst_reaches_every_listener_completely_and_once_even_across_a_reconn
         for writer in writers:
             writer.start()
         received = [[] for _ in sockets]
-        # The last listener drops out after 100 messages and comes back with its last seq.
+        # The last listener drops out after 100 messages and comes back with its last position.
         rejoiner = sockets[-1]
 
         async def rejoin():
             mine = received[-1]
             await allocation_messages(rejoiner, lambda: len(mine) >= events, mine, stop_after=100)
             await rejoiner.close()
-            again = await follow(portal.ws_url, token, ["allocations"], after_seq=mine[-1]["seq"])
+            again = await follow(
+                portal.ws_url, token, ["allocations"], after_position=mine[-1]["position"]
+            )
             await allocation_messages(again, lambda: len(mine) >= events, mine)
             await again.close()
 
@@ -124,8 +126,8 @@ def test_a_burst_reaches_every_listener_completely_and_once_even_across_a_reconn
     assert len(booked) == events
     for got in received:
         assert sorted(m["data"]["allocation_id"] for m in got) == sorted(booked)
-        seqs = [m["seq"] for m in got]
-        assert seqs == sorted(set(seqs))  # in order, none twice
+        positions = [m["position"] for m in got]
+        assert positions == sorted(set(positions))  # in order, none twice
 
 
 def test_the_board_shows_bookings_live_and_catches_up_after_its_socket_drops(portal, monkeypatch):

@@ -25,7 +25,7 @@ from tests.resources.factories import ProjectFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-ENVELOPE = {"type", "seq", "event_id", "occurred_at", "data"}
+ENVELOPE = {"type", "position", "seq", "event_id", "occurred_at", "version", "data"}
 
 
 def lose_what_is_sealed():
@@ -148,11 +148,11 @@ def test_unknown_topics_and_bad_requests_get_an_error_and_the_socket_stays_open(
         socket = await open_socket(cookie=cookie)
         answer = await subscribe(socket, ["weather", "project:999999", "project:abc"])
         assert [m["code"] for m in answer[:-1]] == ["unknown-topic"] * 3
-        assert answer[-1] == {"type": "subscribed", "topics": [], "seq": None}
+        assert answer[-1] == {"type": "subscribed", "topics": [], "position": None, "seq": None}
         await socket.send_to(text_data="not json")
         assert (await socket.receive_json_from())["code"] == "bad-request"
         await socket.send_json_to(
-            {"action": "subscribe", "topics": ["allocations"], "after_seq": -1}
+            {"action": "subscribe", "topics": ["allocations"], "after_position": -1}
         )
         assert (await socket.receive_json_from())["code"] == "bad-request"
         await socket.send_json_to({"action": "dance"})
@@ -188,21 +188,90 @@ def test_a_booking_and_its_cancellation_reach_followers_of_allocations_and_of_th
         await publish()
         created, updated = await messages(everything, 2)
         assert set(created) == ENVELOPE
-        assert created["type"] == "ResourceAllocated"
+        assert created["type"] == "allocationCreated"
         event = await database_sync_to_async(event_of)(allocation)
         assert created["event_id"] == str(event.id)
-        assert created["seq"] == await database_sync_to_async(position_of)(event.id)
+        assert created["position"] == await database_sync_to_async(position_of)(event.id)
         assert created["occurred_at"] == event.occurred_at.isoformat()
         assert created["data"]["allocation_id"] == allocation.pk
         assert created["data"]["resource_id"] == booker.resource.pk
         assert created["data"]["status"] == "booked"
-        assert updated["type"] == "allocationUpdate"
-        assert updated["seq"] == created["seq"] + 1
+        assert updated["type"] == "allocationCancelled"
+        assert updated["position"] == created["position"] + 1
         assert updated["data"]["status"] == "cancelled"
         assert await messages(one_project, 2) == [created, updated]
         assert await another.receive_nothing(timeout=0.3)
         for socket in (everything, one_project, another):
             await socket.disconnect()
+
+    run(scenario())
+
+
+def test_the_data_is_the_public_contract_not_the_internal_payload(booker, monkeypatch):
+    """A field the internal payload gains does not reach clients; the contract's do."""
+    from channels.db import database_sync_to_async
+
+    from apps.resources import events
+
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+    builder = events.allocation_payload
+    monkeypatch.setattr(
+        "apps.resources.services.allocation_payload",
+        lambda allocation: {**builder(allocation), "internal_cost": "12.00"},
+    )
+
+    async def scenario():
+        socket = await open_socket(cookie=cookie)
+        await subscribe(socket, ["allocations"])
+        allocation = await database_sync_to_async(booker)(1)
+        await publish()
+        created = await socket.receive_json_from(timeout=5)
+        assert created["version"] == 1
+        assert set(created["data"]) == {
+            "allocation_id", "project_id", "resource_id", "from", "to", "status", "note"
+        }  # fmt: skip
+        assert created["data"]["from"] == allocation.period.lower.isoformat().replace("+00:00", "Z")
+        await socket.disconnect()
+
+    run(scenario())
+
+
+def test_clients_of_before_keep_their_names_for_one_release(booker):
+    """after_seq, seq, and ?names=legacy for the message types of before."""
+    from channels.db import database_sync_to_async
+
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+
+    async def scenario():
+        await publish()
+        socket = await open_socket(cookie=cookie, path="/ws/notify/?names=legacy")
+        answer = await subscribe(socket, ["allocations"])
+        start = answer[-1]["seq"]
+        assert start == answer[-1]["position"]
+        allocation = await database_sync_to_async(booker)(1)
+        await database_sync_to_async(allocation_cancel)(
+            allocation_id=allocation.pk, actor=booker.user, reason="rain"
+        )
+        await publish()
+        created, cancelled = await messages(socket, 2)
+        assert [created["type"], cancelled["type"]] == ["ResourceAllocated", "allocationUpdate"]
+        assert created["seq"] == created["position"] == start + 1
+        await socket.disconnect()
+
+        again = await open_socket(cookie=cookie, path="/ws/notify/?names=legacy")
+        await again.send_json_to(
+            {"action": "subscribe", "topics": ["allocations"], "after_seq": start}
+        )
+        replayed = await messages(again, 3)
+        assert [m["type"] for m in replayed] == [
+            "ResourceAllocated", "allocationUpdate", "subscribed"
+        ]  # fmt: skip
+        await again.disconnect()
+
+        current = await open_socket(cookie=cookie)
+        answer = await subscribe(current, ["allocations"], after_position=start)
+        assert [m["type"] for m in answer[:-1]] == ["allocationCreated", "allocationCancelled"]
+        await current.disconnect()
 
     run(scenario())
 
@@ -242,17 +311,17 @@ def test_low_stock_replenishment_and_order_progress_are_sent_as_their_message_ty
         await database_sync_to_async(stock_moves)()
         await publish()
         low = await stock.receive_json_from(timeout=5)
-        assert low["type"] == "lowStock"
+        assert low["type"] == "stockLow"
         assert low["data"]["item_id"] == item.pk
         assert low["data"]["available"] == "4.000"
         placed = await orders.receive_json_from(timeout=5)
         assert placed["type"] == "orderStatusChanged"
         assert placed["data"]["status"] == "placed"
-        assert placed["seq"] > low["seq"]
+        assert placed["position"] > low["position"]
         count = await database_sync_to_async(Event.objects.count)() - before
         seen = await messages(audit, count)
         assert {m["type"] for m in seen} == {"auditEvent"}
-        assert [m["seq"] for m in seen] == sorted(m["seq"] for m in seen)
+        assert [m["position"] for m in seen] == sorted(m["position"] for m in seen)
         assert "inventory.stock.low" in {m["data"]["type"] for m in seen}
         for socket in (stock, orders, audit):
             await socket.disconnect()
@@ -263,7 +332,7 @@ def test_low_stock_replenishment_and_order_progress_are_sent_as_their_message_ty
 # --- resuming ---------------------------------------------------------------------------
 
 
-def test_a_client_that_resumes_after_its_last_seq_gets_what_it_missed_once_then_live(booker):
+def test_a_client_that_resumes_after_its_last_position_gets_what_it_missed_once_then_live(booker):
     from channels.db import database_sync_to_async
 
     cookie = session_cookie(UserFactory(roles=["Viewer"]))
@@ -281,11 +350,11 @@ def test_a_client_that_resumes_after_its_last_seq_gets_what_it_missed_once_then_
         missed = [await book(3), await book(4)]
         await publish()
         socket = await open_socket(cookie=cookie)
-        answer = await subscribe(socket, ["allocations"], after_seq=seen[-1]["seq"])
+        answer = await subscribe(socket, ["allocations"], after_position=seen[-1]["position"])
         replayed, subscribed = answer[:-1], answer[-1]
         assert [m["data"]["allocation_id"] for m in replayed] == [a.pk for a in missed]
-        assert [m["type"] for m in replayed] == ["ResourceAllocated"] * 2
-        assert subscribed["seq"] == replayed[-1]["seq"]
+        assert [m["type"] for m in replayed] == ["allocationCreated"] * 2
+        assert subscribed["position"] == replayed[-1]["position"]
 
         live = await book(5)
         await publish()
@@ -295,7 +364,7 @@ def test_a_client_that_resumes_after_its_last_seq_gets_what_it_missed_once_then_
         # Resuming with nothing missed replays nothing.
         await socket.disconnect()
         socket = await open_socket(cookie=cookie)
-        answer = await subscribe(socket, ["allocations"], after_seq=subscribed["seq"] + 1)
+        answer = await subscribe(socket, ["allocations"], after_position=subscribed["position"] + 1)
         assert [m["type"] for m in answer] == ["subscribed"]
         await socket.disconnect()
 
@@ -325,7 +394,7 @@ def test_an_event_numbered_earlier_but_committed_later_is_not_skipped(booker):
 
         socket = await open_socket(cookie=cookie)
         answer = await subscribe(socket, ["allocations"])
-        start = answer[-1]["seq"]
+        start = answer[-1]["position"]
         slow = threading.Thread(target=book_in_a_long_transaction)
         slow.start()
         await asyncio.to_thread(held_open.wait, 10)
@@ -339,19 +408,19 @@ def test_an_event_numbered_earlier_but_committed_later_is_not_skipped(booker):
         first, second = await messages(socket, 2)
         assert first["data"]["allocation_id"] == held["allocation"].pk
         assert second["data"]["allocation_id"] == quick.pk
-        assert start < first["seq"] < second["seq"]
+        assert start < first["position"] < second["position"]
         a_event = await database_sync_to_async(event_of)(held["allocation"])
         b_event = await database_sync_to_async(event_of)(quick)
         assert a_event.seq < b_event.seq  # A was numbered first by the log, committed last
 
         # Whoever resumes from before A gets both, in this order; after A, only B.
         again = await open_socket(cookie=cookie)
-        answer = await subscribe(again, ["allocations"], after_seq=start)
-        assert [m["seq"] for m in answer[:-1]] == [first["seq"], second["seq"]]
+        answer = await subscribe(again, ["allocations"], after_position=start)
+        assert [m["position"] for m in answer[:-1]] == [first["position"], second["position"]]
         await again.disconnect()
         again = await open_socket(cookie=cookie)
-        answer = await subscribe(again, ["allocations"], after_seq=first["seq"])
-        assert [m["seq"] for m in answer[:-1]] == [second["seq"]]
+        answer = await subscribe(again, ["allocations"], after_position=first["position"])
+        assert [m["position"] for m in answer[:-1]] == [second["position"]]
         for each in (socket, again):
             await each.disconnect()
 
@@ -374,20 +443,20 @@ def test_beyond_the_replay_limit_the_client_is_told_to_resync(booker, settings):
     async def resume():
         await publish()
         socket = await open_socket(cookie=cookie)
-        answer = await subscribe(socket, ["allocations"], after_seq=after)
+        answer = await subscribe(socket, ["allocations"], after_position=after)
         head = await database_sync_to_async(
             lambda: Seal.objects.order_by("-position")[0].position
         )()
         assert answer == [
-            {"type": "resync", "seq": head},
-            {"type": "subscribed", "topics": ["allocations"], "seq": head},
+            {"type": "resync", "position": head, "seq": head},
+            {"type": "subscribed", "topics": ["allocations"], "position": head, "seq": head},
         ]
         live = await book(6)
         await publish()
         assert (await socket.receive_json_from(timeout=5))["data"]["allocation_id"] == live.pk
-        # A client from another log (its seq is ahead of this one) resyncs too.
+        # A client from another log (its position is ahead of this one) resyncs too.
         other = await open_socket(cookie=cookie)
-        answer = await subscribe(other, ["allocations"], after_seq=head + 1000)
+        answer = await subscribe(other, ["allocations"], after_position=head + 1000)
         assert answer[0]["type"] == "resync"
         for socket_ in (socket, other):
             await socket_.disconnect()

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.eventlog import selectors
 from apps.eventlog.models import Delivery, Event
+from apps.platform.api.fields import MAX_ID
 
 
 class EventFilterSet(django_filters.FilterSet):
@@ -15,12 +16,24 @@ class EventFilterSet(django_filters.FilterSet):
         method="filter_actor", help_text=_("The acting user's username (or 'system').")
     )
     correlation_id = django_filters.CharFilter()
+    since_position = django_filters.NumberFilter(
+        method="filter_since_position",
+        min_value=0,
+        max_value=MAX_ID,
+        help_text=_(
+            "Only sealed events after this position, in commit order (the position a "
+            "websocket message carries): where a client resumes."
+        ),
+    )
     # `from` is a Python keyword: declared below.
     to = django_filters.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="lt")
 
     class Meta:
         model = Event
-        fields = ["type", "aggregate_type", "aggregate_id", "actor", "correlation_id", "to"]
+        fields = [
+            "type", "aggregate_type", "aggregate_id", "actor", "correlation_id",
+            "since_position", "to",
+        ]  # fmt: skip
 
     def filter_type(self, queryset, name, value):
         if value.endswith(".*"):
@@ -29,6 +42,9 @@ class EventFilterSet(django_filters.FilterSet):
 
     def filter_actor(self, queryset, name, value):
         return selectors.events_by_actor(queryset, value)
+
+    def filter_since_position(self, queryset, name, value):
+        return selectors.events_since_position(queryset, int(value))
 
 
 EventFilterSet.base_filters["from"] = django_filters.IsoDateTimeFilter(

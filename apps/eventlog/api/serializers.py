@@ -5,7 +5,12 @@ from apps.platform.api.fields import UtcDateTimeField
 
 class EventSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    seq = serializers.IntegerField(read_only=True)
+    seq = serializers.IntegerField(read_only=True, help_text="Insert sequence (not commit order).")
+    position = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Position in commit order, as websocket messages carry it; null until sealed.",
+    )
     type = serializers.CharField(read_only=True)
     version = serializers.IntegerField(read_only=True)
     aggregate_type = serializers.CharField(read_only=True)

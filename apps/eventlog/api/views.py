@@ -24,7 +24,13 @@ class EventListView(generics.ListCreateAPIView):
 
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
-    pagination_ordering = ("-seq",)
+
+    @property
+    def pagination_ordering(self):
+        # Resuming from a position reads forwards, in commit order.
+        if "since_position" in self.request.query_params:
+            return ("position",)
+        return ("-seq",)
 
     def get_queryset(self):
         return selectors.event_list()

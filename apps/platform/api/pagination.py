@@ -20,9 +20,12 @@ class CursorPagination(pagination.CursorPagination):
         cursor = self.decode_cursor(request)
         if cursor is not None and cursor.position is not None:
             name = self.get_ordering(request, queryset, view)[0].lstrip("-")
-            model_field = (
-                queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
-            )
+            if name == "pk":
+                model_field = queryset.model._meta.pk
+            elif name in queryset.query.annotations:
+                model_field = queryset.query.annotations[name].output_field
+            else:
+                model_field = queryset.model._meta.get_field(name)
             try:
                 if "\x00" in cursor.position:
                     raise ValidationError("NUL")
