@@ -115,7 +115,7 @@ async def measure(url: str, token: str, actor, project, resources) -> tuple[list
                 return
             received = time.perf_counter()
             message = json.loads(frame)
-            if message["type"] == "ResourceAllocated":
+            if message["type"] == "allocationCreated":
                 mine.append((message["data"]["allocation_id"], received))
             elif message["type"] == "ping":
                 await socket.send(json.dumps({"action": "pong"}))
