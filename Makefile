@@ -47,6 +47,7 @@ test: setup browser
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/check_imports.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

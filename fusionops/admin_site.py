@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.login import LocalLoginForm
-from apps.accounts.oidc import LogoutView, oidc_enabled
+from apps.accounts.oidc import LogoutView
+from apps.accounts.provider import oidc_enabled
 from apps.core.selectors import system_setting_value
 
 PORTAL_NAME_SETTING = "portal.name"

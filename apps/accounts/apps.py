@@ -8,7 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from apps.accounts import login, schema, signals  # noqa: F401  schema registers itself
+        # Imported once the app registry is ready: these modules import the models (an
+        # AppConfig module cannot). The schema extension registers itself on import.
+        from apps.accounts import login, schema, signals  # noqa: F401
 
         signals.connect()
         login.connect()

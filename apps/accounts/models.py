@@ -6,13 +6,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.token_cache import api_token_forget
+
 # Fields whose change cannot affect what a cached token or permission set says.
 _HARMLESS_FIELDS = frozenset({"last_login", "last_used_at"})
 
 
 def _forget_tokens(token_ids) -> None:
-    from apps.accounts.services import api_token_forget
-
     api_token_forget(token_ids=list(token_ids))
 
 

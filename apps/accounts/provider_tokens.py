@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from apps.accounts.exceptions import ProviderUnavailable
-from apps.accounts.oidc import oidc_enabled, provider_setting
+from apps.accounts.provider import oidc_enabled, provider_setting
 from apps.accounts.tokens import InvalidToken
 
 logger = structlog.get_logger("fusionops.auth")

@@ -1,39 +1,14 @@
-import functools
-import hashlib
-
-import django
 from django.core.cache import cache
 from django.utils import timezone
 
 from apps.accounts.backends import permission_cache_keys, prime_permissions
 from apps.accounts.models import ApiToken
+from apps.accounts.token_cache import (
+    TOKEN_CACHE_TTL_SECONDS,
+    api_token_cache_key,
+    api_token_use_gate_key,
+)
 from apps.accounts.tokens import InvalidToken, decode_token
-
-# A verified token and its user are cached briefly, so authentication needs no query.
-# Any change of a token or its user replaces the entry with a tombstone that outlives every
-# in-flight request; entries are only ever added (never overwritten), so a request that
-# read the old state cannot cache it over the tombstone.
-TOKEN_CACHE_TTL_SECONDS = 60
-TOKEN_TOMBSTONE_TTL_SECONDS = 2 * TOKEN_CACHE_TTL_SECONDS
-TOKEN_TOMBSTONE = "changed"  # noqa: S105  a marker, not a secret
-
-
-@functools.cache
-def _cached_shape() -> str:
-    """Changes whenever the pickled token and user would: a deploy that adds a field or
-    upgrades Django never unpickles an entry written by the previous code."""
-    from apps.accounts.models import User
-
-    fields = [f.attname for model in (ApiToken, User) for f in model._meta.concrete_fields]
-    return hashlib.sha256(repr((django.VERSION, fields)).encode()).hexdigest()[:12]
-
-
-def api_token_cache_key(token_id) -> str:
-    return f"accounts:api-token:{_cached_shape()}:{token_id}"
-
-
-def api_token_use_gate_key(token_id) -> str:
-    return f"accounts:api-token-used:{token_id}"
 
 
 def api_token_authenticate(raw: str) -> ApiToken:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts import provider_tokens
 from apps.accounts.events import (
     TOKEN_ISSUED,
     TOKEN_REVOKED,
@@ -17,13 +18,8 @@ from apps.accounts.events import (
     USER_ROLES_CHANGED,
 )
 from apps.accounts.models import ApiToken, User
-from apps.accounts.selectors import (
-    TOKEN_TOMBSTONE,
-    TOKEN_TOMBSTONE_TTL_SECONDS,
-    api_token_authenticate,
-    api_token_cache_key,
-    api_token_use_gate_key,
-)
+from apps.accounts.selectors import api_token_authenticate
+from apps.accounts.token_cache import api_token_use_gate_key
 from apps.accounts.tokens import TOKEN_PREFIX, InvalidToken, encode_token
 from apps.eventlog.services import event_emit
 from apps.platform import roles
@@ -79,13 +75,6 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
             actor=actor,
         )
     return locked
-
-
-def api_token_forget(*, token_ids) -> None:
-    """Stop trusting cached copies of these tokens (they or their user changed)."""
-    keys = [api_token_cache_key(token_id) for token_id in token_ids]
-    if keys:
-        cache.set_many(dict.fromkeys(keys, TOKEN_TOMBSTONE), TOKEN_TOMBSTONE_TTL_SECONDS)
 
 
 def api_token_record_use(*, token: ApiToken) -> None:
@@ -203,8 +192,6 @@ def provider_token_user(raw: str) -> User:
     """The user an access token from the identity provider stands for (InvalidToken if it
     is not valid). The verdict is cached for a short while per token, so that calls in a
     burst verify and sync the user once."""
-    from apps.accounts import provider_tokens
-
     key = provider_tokens.token_cache_key(raw, "user")
     user_id = cache.get(key)
     if user_id is not None:

@@ -14,7 +14,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 
 from apps.accounts.backends import invalidate_all_permission_sets
 from apps.accounts.models import ApiToken
-from apps.accounts.services import api_token_forget
+from apps.accounts.token_cache import api_token_forget
 
 logger = structlog.get_logger("fusionops.accounts")
 

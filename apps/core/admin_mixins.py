@@ -1,10 +1,11 @@
+from apps.core import catalogue
+
+
 class CatalogueAdminMixin:
     """Reference data edited in the admin is written through apps.core.catalogue, like the
     API: validated, locked and audited the same way."""
 
     def save_model(self, request, obj, form, change):
-        from apps.core import catalogue
-
         names = form.changed_data if change else list(form.cleaned_data)
         fields = {name: form.cleaned_data[name] for name in names}
         if change:
@@ -18,12 +19,8 @@ class CatalogueAdminMixin:
             self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request, obj):
-        from apps.core import catalogue
-
         catalogue.catalogue_delete(instance=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        from apps.core import catalogue
-
         for obj in queryset:
             catalogue.catalogue_delete(instance=obj, actor=request.user)

@@ -45,6 +45,7 @@ from apps.platform.api.throttling import AuthFailureThrottle
 from apps.realtime import metrics, selectors, topics
 from apps.realtime.messages import message_for, positioned
 from apps.realtime.services import STREAM_GROUP
+from apps.resources.models import Project
 
 logger = structlog.get_logger("fusionops.realtime")
 
@@ -92,8 +93,6 @@ def _roles_of(user) -> frozenset[str]:
 
 @database_sync_to_async
 def _project_exists(project_id: int) -> bool:
-    from apps.resources.models import Project
-
     return Project.objects.filter(pk=project_id).exists()
 
 

@@ -212,7 +212,7 @@ OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
 OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
 OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = True  # the hint for RP-initiated logout
-OIDC_OP_LOGOUT_URL_METHOD = "apps.accounts.oidc.provider_logout_url"
+OIDC_OP_LOGOUT_URL_METHOD = "apps.accounts.provider.provider_logout_url"
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 # Where the provider puts roles (a dotted path for nested claims, e.g. realm_access.roles),
 # and how its role names map to FusionOps roles ("fusion-admin=Admin,ops=Operator"); without

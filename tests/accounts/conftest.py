@@ -1,7 +1,7 @@
 import pytest
 from oidc_provider_mock import run_server_in_thread
 
-from apps.accounts.oidc import forget_provider_metadata
+from apps.accounts.provider import forget_provider_metadata
 
 
 @pytest.fixture

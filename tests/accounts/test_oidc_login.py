@@ -9,7 +9,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from apps.accounts.models import User
-from apps.accounts.oidc import forget_provider_metadata
+from apps.accounts.provider import forget_provider_metadata
 from apps.eventlog.models import Event
 from tests.factories import UserFactory
 
