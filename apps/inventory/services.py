@@ -356,22 +356,38 @@ def stock_reserve(
     return reservations
 
 
-def _close_reservations(reservations, *, status: str, actor, reason: str) -> int:
+# How a reservation is closed: the movement it makes, whether the goods leave, its event.
+_CLOSINGS = {
+    ReservationStatus.RELEASED: (MovementKind.RELEASE, False, events.STOCK_RELEASED),
+    ReservationStatus.ISSUED: (MovementKind.ISSUE, True, events.STOCK_ISSUED),
+}
+
+
+def _close_reservations(
+    reservations: list[Reservation], *, status: str, actor, reason: str = ""
+) -> list[StockMovement]:
+    """Close locked active reservations: released (the stock is available again) or
+    issued (the reserved goods leave). One movement and event each."""
     if not reservations:
-        return 0
+        return []
+    kind, goods_leave, event_type = _CLOSINGS[status]
     levels = _lock_levels([(r.item_id, r.location_id) for r in reservations], create=False)
     now = timezone.now()
+    movements = []
     for reservation in reservations:
         level = levels[reservation.item_id, reservation.location_id]
         movement = _move(
-            level, MovementKind.RELEASE, reservation.quantity, reserved=-reservation.quantity,
-            reference=reservation.reference, reason=reason, actor=actor,
+            level, kind, reservation.quantity,
+            on_hand=-reservation.quantity if goods_leave else ZERO,
+            reserved=-reservation.quantity, reference=reservation.reference, reason=reason,
+            actor=actor,
         )  # fmt: skip
         reservation.status = status
         reservation.closed_at = now
         reservation.save(update_fields=["status", "closed_at"])
-        _emit(events.STOCK_RELEASED, movement, level, actor, reservation_id=reservation.pk)
-    return len(reservations)
+        _emit(event_type, movement, level, actor, reservation_id=reservation.pk)
+        movements.append(movement)
+    return movements
 
 
 @transaction.atomic
@@ -379,24 +395,9 @@ def stock_issue_reserved(*, reference: str, actor) -> list[StockMovement]:
     """Issue exactly what `reference`'s active reservations hold (an order's goods leave):
     on hand and reserved both go down, and the reservations are marked issued. Issuing
     again issues nothing."""
-    reservations = _active_reservations(reference=reference)
-    if not reservations:
-        return []
-    levels = _lock_levels([(r.item_id, r.location_id) for r in reservations], create=False)
-    now = timezone.now()
-    movements = []
-    for reservation in reservations:
-        level = levels[reservation.item_id, reservation.location_id]
-        movement = _move(
-            level, MovementKind.ISSUE, reservation.quantity, on_hand=-reservation.quantity,
-            reserved=-reservation.quantity, reference=reference, actor=actor,
-        )  # fmt: skip
-        reservation.status = ReservationStatus.ISSUED
-        reservation.closed_at = now
-        reservation.save(update_fields=["status", "closed_at"])
-        _emit(events.STOCK_ISSUED, movement, level, actor, reservation_id=reservation.pk)
-        movements.append(movement)
-    return movements
+    return _close_reservations(
+        _active_reservations(reference=reference), status=ReservationStatus.ISSUED, actor=actor
+    )
 
 
 def reservations_exist(*, reference: str) -> bool:
@@ -425,12 +426,13 @@ def _active_reservations(**filters) -> list[Reservation]:
 def stock_release(*, reference: str, actor, reason: str = "released") -> int:
     """Release every active reservation made for `reference`; how many were released.
     Releasing again releases nothing."""
-    return _close_reservations(
+    released = _close_reservations(
         _active_reservations(reference=reference),
         status=ReservationStatus.RELEASED,
         actor=actor,
         reason=reason,
     )
+    return len(released)
 
 
 @transaction.atomic
@@ -469,8 +471,10 @@ def reservations_release_expired(*, batch: int = 200, batches: int = 10) -> int:
                 .filter(status=ReservationStatus.ACTIVE, expires_at__lte=timezone.now())
                 .order_by("expires_at", "pk")[:batch]
             )
-            released += _close_reservations(
-                due, status=ReservationStatus.RELEASED, actor=None, reason="expired"
+            released += len(
+                _close_reservations(
+                    due, status=ReservationStatus.RELEASED, actor=None, reason="expired"
+                )
             )
         if len(due) < batch:
             break

@@ -11,8 +11,11 @@ from apps.realtime import topics
 from apps.realtime.selectors import head_position
 from apps.resources.models import Project, Resource
 from apps.resources.selectors import bookings_between
+from apps.resources.timeline import timeline_bar
 
 RECENT_ORDERS = 20
+# Percent of the day: a short booking stays visible.
+MIN_BAR_WIDTH = 0.5
 
 
 @dataclass
@@ -25,10 +28,6 @@ class Board:
     low_stock: list = field(default_factory=list)
     orders: list = field(default_factory=list)
     projects: dict[int, str] = field(default_factory=dict)
-
-
-def _percent(moment: datetime, start: datetime, length: timedelta) -> float:
-    return round(max(0.0, min(1.0, (moment - start) / length)) * 100, 3)
 
 
 def board_snapshot(*, roles: frozenset[str], superuser: bool) -> Board:
@@ -53,13 +52,8 @@ def board_snapshot(*, roles: frozenset[str], superuser: bool) -> Board:
             lane = lanes.setdefault(
                 allocation.resource_id, {"resource": allocation.resource, "bars": []}
             )
-            left = _percent(allocation.period.lower, start, end - start)
             lane["bars"].append(
-                {
-                    "allocation": allocation,
-                    "left": left,
-                    "width": max(_percent(allocation.period.upper, start, end - start) - left, 0.5),
-                }
+                timeline_bar(allocation, starts_at=start, ends_at=end, min_width=MIN_BAR_WIDTH)
             )
         board.lanes = list(lanes.values())
         board.projects = dict(Project.objects.values_list("pk", "code"))

@@ -21,6 +21,7 @@ from apps.resources.choices import AllocationStatus
 from apps.resources.exceptions import AllocationConflict
 from apps.resources.models import Allocation, Project, Resource, Skill
 from apps.resources.services import AllocationItem
+from apps.resources.timeline import timeline_bar
 
 
 class CatalogueAdmin(CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
@@ -79,22 +80,16 @@ class ResourceAdmin(CatalogueAdmin):
             start = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
             end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
             end = end.astimezone(UTC)
-            length = (end - start).total_seconds()
             bars = []
             for allocation in selectors.resource_bookings(
                 resource_id=resource.pk, starts_at=start, ends_at=end
             ):
-                lower = max(allocation.period.lower, start)
-                upper = min(allocation.period.upper, end)
-                bars.append(
-                    {
-                        "allocation": allocation,
-                        "left": round((lower - start).total_seconds() / length * 100, 3),
-                        "width": round((upper - lower).total_seconds() / length * 100, 3),
-                        "label": f"{allocation.project.code} "
-                        f"{lower.astimezone(zone):%H:%M}-{upper.astimezone(zone):%H:%M}",
-                    }
+                bar = timeline_bar(allocation, starts_at=start, ends_at=end)
+                label = (
+                    f"{allocation.project.code} "
+                    f"{bar.starts_at.astimezone(zone):%H:%M}-{bar.ends_at.astimezone(zone):%H:%M}"
                 )
+                bars.append({"bar": bar, "label": label})
             lanes.append({"day": day, "bars": bars})
         step = timedelta(days=1 if span == "day" else 7)
         context = {

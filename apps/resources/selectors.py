@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 from psycopg.types.range import Range
 
 from apps.resources.choices import AllocationStatus
@@ -270,6 +272,20 @@ def skills_by_reference(references: Iterable[str]) -> dict[str, int]:
         if pk is not None and (not number or pk in by_id):
             found[reference] = pk
     return found
+
+
+def skill_ids_by_field(references: dict[str, Sequence[str]]) -> dict[str, list[int]]:
+    """The skill ids that each input field's references (ids or names) stand for, looked
+    up in one go; a ValidationError naming every field with an unknown skill otherwise."""
+    known = skills_by_reference(reference for refs in references.values() for reference in refs)
+    errors = {
+        field: [_("Unknown skills: %s") % ", ".join(unknown)]
+        for field, refs in references.items()
+        if (unknown := [reference for reference in refs if reference not in known])
+    }
+    if errors:
+        raise ValidationError(errors)
+    return {field: [known[reference] for reference in refs] for field, refs in references.items()}
 
 
 def _is_number(reference: str) -> bool:

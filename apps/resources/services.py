@@ -263,22 +263,18 @@ class MatchPlan:
 def _demands(requested: Sequence[dict]) -> list[matching.Demand]:
     """Demands ({key, kind, skills, from, to}) with their skills, named by id or name,
     resolved in one go; unknown skills are a 400."""
-    known = selectors.skills_by_reference(s for d in requested for s in d["skills"])
-    errors = {}
-    for index, demand in enumerate(requested):
-        if unknown := [s for s in demand["skills"] if s not in known]:
-            errors[f"demands.{index}.skills"] = [_("Unknown skills: %s") % ", ".join(unknown)]
-    if errors:
-        raise ValidationError(errors)
+    skills = selectors.skill_ids_by_field(
+        {f"demands.{index}.skills": demand["skills"] for index, demand in enumerate(requested)}
+    )
     return [
         matching.Demand(
             key=demand["key"],
             kind=demand.get("kind"),
-            skills=frozenset(known[s] for s in demand["skills"]),
+            skills=frozenset(skills[f"demands.{index}.skills"]),
             starts_at=demand["from"],
             ends_at=demand["to"],
         )
-        for demand in requested
+        for index, demand in enumerate(requested)
     ]
 
 

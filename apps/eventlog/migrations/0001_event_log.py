@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from apps.platform.partitions import monthly_partitions_function
+
 # Refuse any change to an append-only table, whoever asks (superusers included: only
 # disabling triggers with session_replication_role gets around it, which verify_audit catches).
 REFUSE_CHANGE = """
@@ -48,40 +50,10 @@ CREATE TRIGGER audit_event_default_no_truncate BEFORE TRUNCATE ON audit_event_de
     FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
 """
 
-# Creates the monthly partitions (UTC months) from `first_month` on; returns how many it
-# created. TRUNCATE triggers do not reach partitions from their parent, so each gets one.
-ENSURE_PARTITIONS = """
-CREATE FUNCTION audit_ensure_partitions(
-    months integer,
-    first_month date DEFAULT (now() AT TIME ZONE 'UTC')::date
-) RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE
-  month_start date;
-  partition_name text;
-  created integer := 0;
-BEGIN
-  FOR i IN 0 .. months - 1 LOOP
-    month_start := (date_trunc('month', first_month) + make_interval(months => i))::date;
-    partition_name := format('audit_event_%s', to_char(month_start, 'YYYY_MM'));
-    IF to_regclass(partition_name) IS NULL THEN
-      EXECUTE format(
-        'CREATE TABLE %I PARTITION OF audit_event FOR VALUES FROM (%L) TO (%L)',
-        partition_name,
-        month_start::timestamp AT TIME ZONE 'UTC',
-        (month_start + interval '1 month')::timestamp AT TIME ZONE 'UTC'
-      );
-      EXECUTE format(
-        'CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON %I '
-        'FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()',
-        partition_name
-      );
-      created := created + 1;
-    END IF;
-  END LOOP;
-  RETURN created;
-END $$;
-SELECT audit_ensure_partitions(12);
-"""
+# The monthly partitions, each with its own TRUNCATE guard.
+ENSURE_PARTITIONS = monthly_partitions_function(
+    function="audit_ensure_partitions", table="audit_event", truncate_guard="audit_refuse_change"
+) + "SELECT audit_ensure_partitions(12);"
 
 SEAL_TABLE = """
 CREATE TABLE audit_seal (

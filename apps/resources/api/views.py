@@ -4,7 +4,6 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -181,11 +180,7 @@ class AvailabilityView(generics.ListAPIView):
     @extend_schema(parameters=[AvailabilityQuerySerializer])
     def get(self, request):
         query = validated(AvailabilityQuerySerializer, request.query_params)
-        references = query.get("skill", [])
-        known = selectors.skills_by_reference(references)
-        skills = [known[reference] for reference in references if reference in known]
-        if unknown := [reference for reference in references if reference not in known]:
-            raise ValidationError({"skill": [_("Unknown skills: %s") % ", ".join(unknown)]})
+        skills = selectors.skill_ids_by_field({"skill": query.get("skill", [])})["skill"]
         resources = selectors.resources_matching(
             ids=query.get("resources"), kind=query.get("kind"), skills=skills
         ).only("id", "name", "kind")

@@ -3,6 +3,8 @@ partition, and a function (run by the worker daily) that adds the coming months.
 
 from django.db import migrations
 
+from apps.platform.partitions import monthly_partitions_function
+
 HISTORY = """
 CREATE TABLE resources_allocation_history (
     event_id uuid NOT NULL,
@@ -23,30 +25,11 @@ CREATE INDEX resources_allocation_history_project_idx
 CREATE INDEX resources_allocation_history_allocation_idx
     ON resources_allocation_history (allocation_id);
 
-CREATE FUNCTION resources_history_ensure_partitions(
-    months integer,
-    first_month date DEFAULT (now() AT TIME ZONE 'UTC')::date
-) RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE
-  month_start date;
-  partition_name text;
-  created integer := 0;
-BEGIN
-  FOR i IN 0 .. months - 1 LOOP
-    month_start := (date_trunc('month', first_month) + make_interval(months => i))::date;
-    partition_name := format('resources_allocation_history_%s', to_char(month_start, 'YYYY_MM'));
-    IF to_regclass(partition_name) IS NULL THEN
-      EXECUTE format(
-        'CREATE TABLE %I PARTITION OF resources_allocation_history FOR VALUES FROM (%L) TO (%L)',
-        partition_name,
-        month_start::timestamp AT TIME ZONE 'UTC',
-        (month_start + interval '1 month')::timestamp AT TIME ZONE 'UTC'
-      );
-      created := created + 1;
-    END IF;
-  END LOOP;
-  RETURN created;
-END $$;
+"""
+HISTORY += monthly_partitions_function(
+    function="resources_history_ensure_partitions", table="resources_allocation_history"
+)
+HISTORY += """
 SELECT resources_history_ensure_partitions(12);
 """
 
