@@ -1,6 +1,5 @@
 """Stock at the demo plant: two warehouses, some items close to their reorder points."""
 
-from apps.core.demo import demo_step
 from apps.inventory import services
 from apps.inventory.models import Item, Location
 
@@ -18,7 +17,6 @@ STOCK = [
 ]
 
 
-@demo_step("inventory.opening_stock")
 def book_opening_stock() -> str:
     """Receive the opening stock and set the thresholds, through the services."""
     items = dict(Item.objects.values_list("sku", "pk"))
@@ -38,3 +36,7 @@ def book_opening_stock() -> str:
         )  # fmt: skip
         booked += 1
     return f"Received opening stock for {booked} stock levels."
+
+
+# Run once each by load_demo_data, under these names.
+STEPS = {"inventory.opening_stock": book_opening_stock}

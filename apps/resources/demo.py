@@ -5,7 +5,6 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from apps.core.demo import demo_step
 from apps.resources.models import Project, Resource
 from apps.resources.services import AllocationItem, allocate
 
@@ -26,7 +25,6 @@ WEEK = [
 ]
 
 
-@demo_step("resources.week_of_bookings")
 def book_demo_week() -> str:
     """Book the plant's week (Monday to Friday of the current week) through the service."""
     monday = timezone.localdate(timezone=PLANT)
@@ -50,3 +48,7 @@ def book_demo_week() -> str:
             )
         )
     return f"Booked {booked} demo allocations for the week of {monday:%Y-%m-%d}."
+
+
+# Run once each by load_demo_data, under these names.
+STEPS = {"resources.week_of_bookings": book_demo_week}

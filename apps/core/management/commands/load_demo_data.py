@@ -1,11 +1,24 @@
+from collections.abc import Callable
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.utils.module_loading import autodiscover_modules
+from django.utils.module_loading import import_string, module_has_submodule
 
-from apps.core.demo import demo_steps
 from apps.core.models import DemoFixture
+
+
+def demo_steps() -> list[tuple[str, Callable[[], str]]]:
+    """The steps each app's demo.py lists in STEPS (name → function returning a line that
+    says what it did), by name: demo data that fixtures cannot express (bookings in the
+    current week, made through the services so they have their events too)."""
+    steps = {}
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "demo"):
+            steps.update(import_string(f"{config.name}.demo.STEPS"))
+    return sorted(steps.items())
 
 
 class Command(BaseCommand):
@@ -29,7 +42,6 @@ class Command(BaseCommand):
                 call_command("loaddata", str(path), verbosity=0)
                 DemoFixture.objects.update_or_create(name=path.name)
                 self.stdout.write(f"Loaded demo data {path.name}.")
-            autodiscover_modules("demo")
             steps = [(name, step) for name, step in demo_steps() if f"step:{name}" not in loaded]
             for name, step in steps:
                 self.stdout.write(step())
