@@ -95,3 +95,11 @@ def test_the_catalogue_is_served_as_json_schema_to_anyone_with_a_role(client_as,
     call_command("event_catalogue", "--json", stdout=out)
     assert json.loads(out.getvalue()) == response.json()
     assert api_client.get("/api/v1/events/catalogue").status_code == 401
+
+
+def test_every_live_topic_an_event_declares_is_one_clients_can_subscribe_to():
+    from apps.realtime import topics
+
+    for event_type in registry.event_types():
+        for template in event_type.live.topics if event_type.live else ():
+            assert topics.template_key(template) is not None, (event_type.name, template)
