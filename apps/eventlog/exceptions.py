@@ -11,3 +11,11 @@ class EventIdReused(Conflict):
 class NotADeadLetter(Conflict):
     problem_type = "not-a-dead-letter"
     title = _("Only a dead letter can be replayed.")
+
+
+class EventIdInLogTwice(Conflict):
+    """The log holds two rows with one id: planted past its triggers (verify_audit says
+    where). Neither is served as the event."""
+
+    problem_type = "event-id-in-log-twice"
+    title = _("The audit log holds this event id twice.")

@@ -181,6 +181,8 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
                 expected_position += 1
                 sealed += 1
 
+        if (broken := _rows_unaccounted_for(cursor, since)) is not None:
+            return broken
         # Events not (yet) chained: a genuine one is recent and correctly signed.
         cursor.execute("SELECT max(through_xid) FROM audit_seal")
         sealed_through = cursor.fetchone()[0]
@@ -188,7 +190,10 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
         for row in _chunks(
             f"""
             SELECT {_SELECT_EVENT}, e.xid < %s::xid8 FROM audit_event e
-            WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_id = e.id)
+            WHERE NOT EXISTS (
+                SELECT 1 FROM audit_seal s
+                WHERE s.event_id = e.id AND s.event_recorded_at = e.recorded_at
+            )
               AND (%s::timestamptz IS NULL OR e.recorded_at >= %s::timestamptz)
             ORDER BY e.seq
             """,  # noqa: S608  column names are constants
@@ -202,6 +207,32 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
                 return _broken(where, f"event {event['id']} has no valid signature")
             pending += 1
         return Verification(True, sealed + pending, sealed, pending)
+
+
+def _rows_unaccounted_for(cursor, since: datetime | None) -> Verification | None:
+    """Every row of the log is either its id's one claimed row (sealed or pending, checked
+    above) or a row planted beside it: an id twice, or a row that claimed no id (written
+    with the triggers off)."""
+    cursor.execute(
+        """
+        SELECT e.id, e.seq, c.id IS NULL FROM audit_event e
+        LEFT JOIN audit_event_id c ON c.id = e.id AND c.recorded_at = e.recorded_at
+        WHERE (%s::timestamptz IS NULL OR e.recorded_at >= %s::timestamptz)
+          AND (c.id IS NULL OR EXISTS (
+              SELECT 1 FROM audit_event twin
+              WHERE twin.id = e.id AND twin.recorded_at <> e.recorded_at
+          ))
+        ORDER BY e.seq LIMIT 1
+        """,
+        [since, since],
+    )
+    planted = cursor.fetchone()
+    if planted is None:
+        return None
+    event_id, seq, unclaimed = planted
+    if unclaimed:
+        return _broken(f"event #{seq}", f"event {event_id} was written around the log's triggers")
+    return _broken(f"event #{seq}", f"event id {event_id} is in the log twice")
 
 
 def _broken(where: str, reason: str) -> Verification:

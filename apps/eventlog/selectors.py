@@ -9,11 +9,14 @@ from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.eventlog import signing
 from apps.eventlog.choices import DeliveryStatus
+from apps.eventlog.exceptions import EventIdInLogTwice
 from apps.eventlog.models import Delivery, Event, Seal
 from apps.eventlog.registry import registry
+from apps.platform.exceptions import NotFound
 
 # The columns that raw readers of the log (the relay, the sealer) select, in this order.
 EVENT_ROW_COLUMNS = (*signing.SIGNED_FIELDS, "seq", "signature")
@@ -43,6 +46,18 @@ def event_list() -> QuerySet[Event]:
     it is sealed). `seq`, the insert sequence, is unique but not commit order."""
     seal = Seal.objects.filter(event_id=OuterRef("id"), event_recorded_at=OuterRef("recorded_at"))
     return Event.objects.annotate(position=Subquery(seal.values("position")[:1])).order_by("-seq")
+
+
+def event_get(*, event_id) -> Event:
+    """One event by id: NotFound, or EventIdInLogTwice for an id planted twice."""
+    found = list(event_list().filter(id=event_id)[:2])
+    if not found:
+        raise NotFound(_("There is no event %(id)s.") % {"id": event_id})
+    if len(found) > 1:
+        raise EventIdInLogTwice(
+            _("Event %(id)s is in the log twice: run verify_audit.") % {"id": event_id}
+        )
+    return found[0]
 
 
 def events_since_position(events: QuerySet[Event], position: int) -> QuerySet[Event]:

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from apps.eventlog.sealing import audit_seal_pending, audit_verify
 from apps.eventlog.services import event_emit
@@ -119,6 +119,44 @@ def test_an_inserted_event_is_detected(sealed, backdated):
         assert str(forged) in result.reason
     finally:
         without_triggers("DELETE FROM audit_event WHERE id = %s", [forged])
+    assert audit_verify().ok
+
+
+def copy_with_another_recorded_at(event_id) -> str:
+    return f"""
+        INSERT INTO audit_event (id, type, version, aggregate_type, aggregate_id, actor,
+            correlation_id, causation_id, occurred_at, recorded_at, payload, signature)
+        SELECT id, type, version, aggregate_type, aggregate_id, actor, correlation_id,
+            causation_id, occurred_at, recorded_at + interval '1 second', payload, signature
+        FROM audit_event WHERE id = '{event_id}'
+    """
+
+
+def test_a_second_row_with_a_sealed_events_id_is_refused_by_the_database(sealed):
+    with (
+        pytest.raises(IntegrityError, match="audit_event_id_pkey"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(copy_with_another_recorded_at(sealed[3].id))
+
+
+def test_a_second_row_planted_with_the_triggers_off_is_reported(sealed, client_as):
+    target = sealed[3]
+    without_triggers(copy_with_another_recorded_at(target.id))
+    try:
+        result = audit_verify()
+        assert not result.ok
+        assert result.reason == f"event id {target.id} is in the log twice"
+        # The API never answers 500 for it.
+        detail = client_as("AuditViewer").get(f"/api/v1/events/{target.id}/")
+        assert detail.status_code == 409
+        assert detail["Content-Type"] == "application/problem+json"
+    finally:
+        without_triggers(
+            "DELETE FROM audit_event WHERE id = %s AND recorded_at > %s",
+            [target.id, target.recorded_at],
+        )
     assert audit_verify().ok
 
 

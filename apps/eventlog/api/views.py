@@ -68,12 +68,17 @@ class EventCatalogueView(APIView):
         return Response(selectors.event_catalogue())
 
 
-class EventDetailView(generics.RetrieveAPIView):
+class EventDetailView(APIView):
+    """One event of the log."""
+
     serializer_class = EventSerializer
-    lookup_field = "id"
 
     def get_queryset(self):
         return selectors.event_list()
+
+    @extend_schema(responses={200: EventSerializer})
+    def get(self, request, id):
+        return Response(EventSerializer(selectors.event_get(event_id=id)).data)
 
 
 class EventExportView(APIView):
