@@ -11,6 +11,12 @@ outbox_lag_seconds = Gauge(
     "Age of the oldest due delivery, as last seen by a relay worker.",
     multiprocess_mode="max",
 )
+seal_lag_seconds = Gauge(
+    "seal_lag_seconds",
+    "Age of the oldest committed event not sealed yet (0 when all are): how far the "
+    "audit chain and live updates are behind.",
+    multiprocess_mode="max",
+)
 dead_letters = Gauge(
     "dead_letters", "Deliveries that are dead letters now.", multiprocess_mode="max"
 )

@@ -2,7 +2,7 @@
 
 Writers never wait for it. The sealer (run by the relay worker) chains only events whose
 transactions have ended, that is whose transaction id is below the oldest one still
-running (the snapshot's xmin), in (transaction id, seq) order. A position is given only
+running in this database (see _HORIZON), in (transaction id, seq) order. A position is given only
 once every earlier transaction has ended, so no event can later take a lower one: a reader
 who has seen position N has seen everything before it. No writer is held up, however long
 another writer's transaction lasts.
@@ -14,7 +14,6 @@ SECRET_KEY), which catches an event inserted or altered before it was sealed. An
 that no event of an already sealed transaction is missing from the chain.
 """
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,11 +23,10 @@ from django.db import connection, transaction
 
 from apps.eventlog import signing
 from apps.eventlog.registry import registry
-from apps.eventlog.selectors import EVENT_ROW_COLUMNS, event_row_fields
+from apps.eventlog.selectors import EVENT_ROW_COLUMNS, event_row_fields, seal_head
 
 logger = structlog.get_logger("fusionops.audit")
 
-GENESIS = hashlib.sha256(b"fusionops audit chain").digest()
 _SEALER_LOCK = "fusionops.audit.sealer"
 SEAL_BATCH = 5000
 
@@ -36,36 +34,102 @@ _SELECT_EVENT = ", ".join(f"e.{column}" for column in EVENT_ROW_COLUMNS)
 _WIDTH = len(EVENT_ROW_COLUMNS)
 
 
+# The sealer's horizon: the oldest transaction id that may still write to this database's
+# log. Every id below it belongs to a transaction that has ended, so its events are all
+# visible and none can be added later: sealing below it leaves no gap.
+#
+# It is this statement's snapshot xmax (every id below it had been assigned, and those
+# not running then had ended), lowered to the oldest id held by a session of this database
+# (pg_stat_activity) or by a prepared transaction here. The snapshot comes first: a
+# transaction holding a lower id is either still listed when the sessions are read, or
+# ended before, and then the sealer's next statement sees its commit. Writers of other
+# databases of the server are not waited for (the cluster-wide xmin was: one open
+# transaction anywhere stopped sealing). Sessions' ids are 32 bits; each is widened to the
+# 64-bit id nearest xmax (it may lie above it: xmax is the last ended id plus one, and later
+# ids may be running).
+_HORIZON = """
+WITH next AS (
+    SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xid
+), held AS (
+    SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
+    WHERE datname = current_database() AND backend_xid IS NOT NULL
+      AND pid <> pg_backend_pid()
+    UNION ALL
+    SELECT transaction::text::bigint FROM pg_prepared_xacts
+    WHERE database = current_database()
+)
+SELECT least(next.xid, min(next.xid + (
+    ((held.xid - (next.xid & 4294967295) + 2147483648) % 4294967296 + 4294967296) % 4294967296
+    - 2147483648
+)))::text::xid8
+FROM next LEFT JOIN held ON true
+GROUP BY next.xid
+"""
+
+
 def _digest_of(event: dict) -> bytes:
     return signing.digest(event, seq=event["seq"], signature=event["signature"])
+
+
+def _chain(cursor, rows, *, position: int, chain: bytes, through) -> tuple[int, bytes]:
+    """Give `rows` (events as EVENT_ROW_COLUMNS) the next positions after `position`,
+    chained from `chain`, with `through` as their transaction horizon."""
+    positions, ids, recorded, digests, chains = [], [], [], [], []
+    for row in rows:
+        digest = _digest_of(event_row_fields(row[:_WIDTH]))
+        chain = signing.chain_link(chain, digest)
+        position += 1
+        positions.append(position)
+        ids.append(row[0])
+        recorded.append(row[EVENT_ROW_COLUMNS.index("recorded_at")])
+        digests.append(digest)
+        chains.append(chain)
+    cursor.execute(
+        """
+        INSERT INTO audit_seal (position, event_id, event_recorded_at, digest, chain,
+                                through_xid)
+        SELECT position, event_id, recorded_at, digest, chain, %s::xid8
+        FROM unnest(%s::bigint[], %s::uuid[], %s::timestamptz[], %s::bytea[], %s::bytea[])
+            AS s(position, event_id, recorded_at, digest, chain)
+        """,
+        [through, positions, ids, recorded, digests, chains],
+    )
+    return position, chain
+
+
+_told_about_cluster = False
 
 
 def audit_seal_pending(*, limit: int = SEAL_BATCH) -> int:
     """Chain the events of ended transactions that are not chained yet; returns how many.
 
     Only one sealer runs at a time (others return 0 at once)."""
+    global _told_about_cluster
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [_SEALER_LOCK])
         if not cursor.fetchone()[0]:
             return 0
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())")
+        head = seal_head(cursor)
+        if not head.same_cluster:
+            if not _told_about_cluster:
+                logger.error(
+                    "audit.sealing_stopped_in_another_cluster",
+                    hint="the log was restored into another database cluster: run "
+                    "manage.py audit_rebaseline",
+                )
+                _told_about_cluster = True
+            return 0
+        cursor.execute(_HORIZON)
         horizon = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT position, chain, through_xid FROM audit_seal ORDER BY position DESC LIMIT 1"
-        )
-        last = cursor.fetchone()
-        position, chain, sealed_through = (
-            (last[0], bytes(last[1]), last[2]) if last else (0, GENESIS, None)
-        )
         cursor.execute(
             f"""
             SELECT {_SELECT_EVENT}, e.xid FROM audit_event e
-            WHERE e.xid < %s::xid8 AND (%s::xid8 IS NULL OR e.xid >= %s::xid8)
+            WHERE e.xid < %s::xid8 AND e.xid >= %s::xid8
               AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_id = e.id)
             ORDER BY e.xid, e.seq
             LIMIT %s
             """,  # noqa: S608  column names are constants
-            [horizon, sealed_through, sealed_through, limit],
+            [horizon, head.sealed_through, limit],
         )
         rows = cursor.fetchall()
         if not rows:
@@ -73,27 +137,66 @@ def audit_seal_pending(*, limit: int = SEAL_BATCH) -> int:
         # A full batch may have stopped inside a transaction's events: then only what lies
         # below that transaction is known to be complete.
         through = rows[-1][-1] if len(rows) == limit else horizon
-        positions, ids, recorded, digests, chains = [], [], [], [], []
-        for row in rows:
-            digest = _digest_of(event_row_fields(row[:_WIDTH]))
-            chain = signing.chain_link(chain, digest)
-            position += 1
-            positions.append(position)
-            ids.append(row[0])
-            recorded.append(row[EVENT_ROW_COLUMNS.index("recorded_at")])
-            digests.append(digest)
-            chains.append(chain)
+        _chain(cursor, rows, position=head.position, chain=head.chain, through=through)
+        return len(rows)
+
+
+class RebaselineRefused(RuntimeError):
+    pass
+
+
+def audit_rebaseline(*, batch: int = SEAL_BATCH) -> int:
+    """After the log was restored into another database cluster (a logical dump and
+    restore): seal every event it holds, in seq order, and adopt this cluster, so that
+    sealing goes on by this cluster's transaction ids. Returns how many were sealed.
+
+    Every restored event committed before the dump, so all are complete; what this
+    cluster writes meanwhile must not be half done, so no session of this database may be
+    inside a write transaction (stop the portal first)."""
+    global _told_about_cluster
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_SEALER_LOCK])
+        head = seal_head(cursor)
+        if head.same_cluster:
+            raise RebaselineRefused("the log is sealed in this database cluster already")
         cursor.execute(
             """
-            INSERT INTO audit_seal (position, event_id, event_recorded_at, digest, chain,
-                                    through_xid)
-            SELECT position, event_id, recorded_at, digest, chain, %s::xid8
-            FROM unnest(%s::bigint[], %s::uuid[], %s::timestamptz[], %s::bytea[], %s::bytea[])
-                AS s(position, event_id, recorded_at, digest, chain)
-            """,
-            [through, positions, ids, recorded, digests, chains],
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND backend_xid IS NOT NULL
+              AND pid <> pg_backend_pid()
+            """
         )
-        return len(rows)
+        if cursor.fetchone()[0]:
+            raise RebaselineRefused(
+                "sessions of this database are inside write transactions: stop the portal"
+            )
+        cursor.execute(_HORIZON)
+        horizon = cursor.fetchone()[0]
+        position, chain, sealed = head.position, head.chain, 0
+        while True:
+            cursor.execute(
+                f"""
+                SELECT {_SELECT_EVENT} FROM audit_event e
+                WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.event_id = e.id)
+                ORDER BY e.seq LIMIT %s
+                """,  # noqa: S608  column names are constants
+                [batch],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            position, chain = _chain(cursor, rows, position=position, chain=chain, through=horizon)
+            sealed += len(rows)
+        cursor.execute(
+            """
+            INSERT INTO audit_cluster (system_identifier, base_xid, from_position)
+            SELECT system_identifier, %s::xid8, %s FROM pg_control_system()
+            """,
+            [horizon, position],
+        )
+    _told_about_cluster = False
+    logger.info("audit.rebaselined", sealed=sealed, through_position=position)
+    return sealed
 
 
 def audit_seal_and_follow() -> int:
@@ -138,7 +241,7 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
     break and say where and why."""
     with transaction.atomic(), connection.cursor() as cursor:
         start = 1
-        previous = GENESIS
+        previous = signing.GENESIS
         if since is not None:
             cursor.execute(
                 "SELECT min(position) FROM audit_seal WHERE event_recorded_at >= %s", [since]
@@ -184,8 +287,7 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
         if (broken := _rows_unaccounted_for(cursor, since)) is not None:
             return broken
         # Events not (yet) chained: a genuine one is recent and correctly signed.
-        cursor.execute("SELECT max(through_xid) FROM audit_seal")
-        sealed_through = cursor.fetchone()[0]
+        sealed_through = seal_head(cursor).sealed_through
         pending = 0
         for row in _chunks(
             f"""

@@ -3,6 +3,7 @@
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from django.db import connection
@@ -20,6 +21,36 @@ from apps.platform.exceptions import NotFound
 
 # The columns that raw readers of the log (the relay, the sealer) select, in this order.
 EVENT_ROW_COLUMNS = (*signing.SIGNED_FIELDS, "seq", "signature")
+
+
+@dataclass(frozen=True)
+class SealHead:
+    position: int  # the last position given (0 for an empty chain)
+    chain: bytes  # its chain link (signing.GENESIS for an empty chain)
+    # Every transaction of this cluster below it has ended and its events are sealed.
+    sealed_through: str
+    # Whether the log is sealed in the database cluster it is in now (after a restore
+    # into another one, audit_rebaseline says so).
+    same_cluster: bool
+
+
+def seal_head(cursor) -> SealHead:
+    cursor.execute(
+        """
+        SELECT c.system_identifier = (SELECT system_identifier FROM pg_control_system()),
+               c.base_xid, c.from_position, last.position, last.chain, last.through_xid
+        FROM (SELECT * FROM audit_cluster ORDER BY id DESC LIMIT 1) c
+        LEFT JOIN LATERAL (
+            SELECT position, chain, through_xid FROM audit_seal ORDER BY position DESC LIMIT 1
+        ) last ON true
+        """
+    )
+    same, base_xid, from_position, position, chain, through_xid = cursor.fetchone()
+    if position is None:
+        return SealHead(0, signing.GENESIS, base_xid, same)
+    # Seals from before the cluster was adopted carry another cluster's transaction ids.
+    sealed_through = through_xid if position > from_position else base_xid
+    return SealHead(position, bytes(chain), sealed_through, same)
 
 
 def event_row_fields(row) -> dict:
@@ -116,6 +147,26 @@ def audit_partitions() -> list[str]:
             """
         )
         return [name for (name,) in cursor.fetchall()]
+
+
+def seal_lag_seconds() -> float:
+    """Age of the oldest event that is in the log but not sealed (0 when none is). Only
+    what is past the last seal's transaction horizon can be unsealed."""
+    with connection.cursor() as cursor:
+        sealed_through = seal_head(cursor).sealed_through
+        cursor.execute(
+            """
+            SELECT EXTRACT(EPOCH FROM now() - min(e.recorded_at)) FROM audit_event e
+            WHERE e.xid >= %s::xid8
+              AND NOT EXISTS (
+                  SELECT 1 FROM audit_seal s
+                  WHERE s.event_id = e.id AND s.event_recorded_at = e.recorded_at
+              )
+            """,
+            [sealed_through],
+        )
+        lag = cursor.fetchone()[0]
+    return max(float(lag or 0), 0.0)
 
 
 def outbox_lag_seconds() -> float:

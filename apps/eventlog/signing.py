@@ -13,6 +13,8 @@ from datetime import UTC
 from django.conf import settings
 
 _KEY_SALT = b"fusionops.audit.event-signature"
+# Where the seal chain starts.
+GENESIS = hashlib.sha256(b"fusionops audit chain").digest()
 
 # The envelope fields an event's signature covers (seq and signature itself are not known
 # or not part of it when signing; the seal's digest adds them).

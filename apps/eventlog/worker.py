@@ -107,6 +107,7 @@ class RelayWorker:
     def observe(self) -> None:
         metrics.outbox_lag_seconds.set(selectors.outbox_lag_seconds())
         metrics.dead_letters.set(selectors.dead_letter_count())
+        metrics.seal_lag_seconds.set(selectors.seal_lag_seconds())
 
     def run(self, *, once: bool = False) -> None:
         signal.signal(signal.SIGTERM, self.stop)

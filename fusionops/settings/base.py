@@ -128,6 +128,14 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
 # statement that runs on every write (the event append) be prepared once per connection,
 # which halves its cost. A transaction-pooling PgBouncer needs max_prepared_statements > 0.
 DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
+# A session of the portal left idle inside a write transaction would hold the sealer (and
+# so live updates) back: PostgreSQL ends it after this long. 0 switches it off.
+DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS = env.int(
+    "DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS", default=60
+)
+DATABASES["default"]["OPTIONS"]["options"] = (
+    f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS * 1000}"
+)
 # The ASGI process (websockets) runs sync code on a thread pool: there, a pool of
 # connections shared by the threads, not a persistent connection per thread.
 if env.bool("DB_POOL", default=False):

@@ -55,3 +55,33 @@ def test_rebuild_restores_the_read_model_from_the_log(client_as):
 def test_rebuilding_an_unknown_projection_names_the_known_ones():
     with pytest.raises(CommandError, match="setting_history"):
         call_command("rebuild_projection", "nope")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rebuild_works_in_bounded_transactions_so_it_never_holds_the_sealer(client_as):
+    from django.db import connection
+
+    from apps.eventlog.projections import projection_rebuild
+    from apps.eventlog.registry import registry
+
+    admin = client_as("Admin")
+    for value in range(5):
+        admin.put("/api/v1/settings/hist.bounded", {"value": value})
+    projection = registry.get_projection("setting_history")
+    transactions = []
+    apply = projection.apply
+
+    def recording(event):
+        apply(event)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id()")
+            transactions.append(cursor.fetchone()[0])
+
+    projection.apply = recording
+    try:
+        applied = projection_rebuild(projection, chunk=2)
+    finally:
+        projection.apply = apply
+    assert applied >= 5
+    assert len(set(transactions)) == -(-applied // 2)  # one transaction per chunk
+    assert SettingChange.objects.filter(key="hist.bounded").count() == 5

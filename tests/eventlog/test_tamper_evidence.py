@@ -6,6 +6,7 @@ log stays valid for the tests after it (the log itself cannot be truncated)."""
 
 import io
 import threading
+import time
 import uuid
 
 import pytest
@@ -14,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 
 from apps.eventlog.sealing import audit_seal_pending, audit_verify
 from apps.eventlog.services import event_emit
+from apps.platform.db import raw_connection
 from tests.eventsapp.events import declared
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -267,3 +269,95 @@ def test_sealing_never_waits_for_a_writer_and_skips_what_is_not_committed():
         # though it committed last.
         assert [row[0] for row in cursor.fetchall()] == [pending_id[0], later.id]
     assert audit_verify().ok
+
+
+def sealed_ids(ids) -> set:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT event_id FROM audit_seal WHERE event_id = ANY(%s)", [list(ids)])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_an_open_write_transaction_in_another_database_does_not_stop_sealing():
+    with raw_connection(dbname="postgres", autocommit=False) as elsewhere:
+        # A write transaction left open in another database of the same server: it holds
+        # the cluster's oldest transaction id.
+        elsewhere.execute("SELECT pg_current_xact_id()")
+        committed = emit(uuid.uuid4().hex)
+        seal_everything()
+        assert sealed_ids([committed.id]) == {committed.id}
+        elsewhere.rollback()
+
+
+def test_write_transactions_open_in_this_database_hold_sealing_until_they_end():
+    before = emit(uuid.uuid4().hex)
+    # Two of them, and nothing ends after them: the later one holds an id above the
+    # snapshot's xmax (the last ended id plus one).
+    with raw_connection(autocommit=False) as first, raw_connection(autocommit=False) as second:
+        first.execute("SELECT pg_current_xact_id()")
+        second.execute("SELECT pg_current_xact_id()")
+        seal_everything()
+        assert sealed_ids([before.id]) == {before.id}
+        committed = emit(uuid.uuid4().hex)
+        seal_everything()
+        assert sealed_ids([committed.id]) == set()  # they may still write earlier events
+        second.rollback()
+        seal_everything()
+        assert sealed_ids([committed.id]) == set()
+        first.rollback()
+    seal_everything()
+    assert sealed_ids([committed.id]) == {committed.id}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(through_xid) <= pg_current_xact_id() FROM audit_seal")
+        assert cursor.fetchone()[0], "a horizon beyond every transaction id"
+
+
+def test_a_log_restored_into_another_cluster_keeps_sealing_after_the_rebaseline():
+    """A logical dump restored elsewhere brings transaction ids the new cluster never gave
+    (here: from an older, busier cluster) and the old cluster's name."""
+    seal_everything()
+    restored_unsealed = emit(uuid.uuid4().hex)
+    without_triggers(
+        "UPDATE audit_event SET xid = (pg_current_xact_id()::text::bigint + 1000000)::text::xid8"
+        " WHERE id = %s",
+        [restored_unsealed.id],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_cluster (system_identifier, base_xid, from_position)"
+            " SELECT 42, '1'::xid8, coalesce(max(position), 0) FROM audit_seal"
+        )
+    written_since = emit(uuid.uuid4().hex)
+    assert audit_seal_pending() == 0  # not in the cluster its ids come from
+    with raw_connection(autocommit=False) as busy:
+        busy.execute("SELECT pg_current_xact_id()")
+        with pytest.raises(CommandError, match="stop the portal"):
+            call_command("audit_rebaseline", stdout=io.StringIO())
+        busy.rollback()
+    out = io.StringIO()
+    call_command("audit_rebaseline", stdout=out)
+    assert "sealed 2 event(s)" in out.getvalue()
+    assert sealed_ids([restored_unsealed.id, written_since.id]) == {
+        restored_unsealed.id,
+        written_since.id,
+    }
+    later = emit(uuid.uuid4().hex)
+    seal_everything()
+    assert sealed_ids([later.id]) == {later.id}
+    assert audit_verify().ok
+    with pytest.raises(CommandError, match="already"):
+        call_command("audit_rebaseline", stdout=io.StringIO())
+
+
+def test_seal_lag_is_the_age_of_the_oldest_unsealed_event():
+    from apps.eventlog.selectors import seal_lag_seconds
+
+    seal_everything()
+    assert seal_lag_seconds() == 0
+    with raw_connection(autocommit=False) as here:
+        here.execute("SELECT pg_current_xact_id()")  # holds sealing back
+        emit(uuid.uuid4().hex)
+        time.sleep(0.3)
+        assert seal_lag_seconds() >= 0.3
+        here.rollback()
+    seal_everything()
+    assert seal_lag_seconds() == 0

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.eventlog.projections import projection_rebuild
+from apps.eventlog.projections import RebuildRunning, projection_rebuild
 from apps.eventlog.registry import registry
 
 
@@ -15,5 +15,8 @@ class Command(BaseCommand):
         if projection is None:
             known = ", ".join(p.name for p in registry.all_projections()) or "none"
             raise CommandError(f"There is no projection {name!r} (known: {known}).")
-        applied = projection_rebuild(projection)
+        try:
+            applied = projection_rebuild(projection)
+        except RebuildRunning as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"Rebuilt {name} from {applied} event(s).")
