@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+from apps.eventlog import checks  # noqa: F401  the system checks register on import
+
 
 class EventLogConfig(AppConfig):
     name = "apps.eventlog"

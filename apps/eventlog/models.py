@@ -32,6 +32,7 @@ class Event(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"))
     payload = models.JSONField(_("payload"))
     signature = models.CharField(_("signature"), max_length=64)
+    key_id = models.CharField(_("key"), max_length=32)
 
     class Meta:
         managed = False
@@ -57,6 +58,7 @@ class Seal(models.Model):
     event_recorded_at = models.DateTimeField()
     digest = models.BinaryField()
     chain = models.BinaryField()
+    key_id = models.CharField(_("key"), max_length=32)
     sealed_at = models.DateTimeField()
 
     class Meta:

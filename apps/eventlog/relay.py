@@ -54,7 +54,7 @@ WITH due AS (
 SELECT leased.id, leased.subscriber, leased.attempts,
        -- the event, in the order of apps.eventlog.selectors.EVENT_ROW_COLUMNS
        e.id, e.type, e.version, e.aggregate_type, e.aggregate_id, e.actor, e.correlation_id,
-       e.causation_id, e.occurred_at, e.recorded_at, e.payload, e.seq, e.signature
+       e.causation_id, e.occurred_at, e.recorded_at, e.payload, e.seq, e.signature, e.key_id
 FROM leased
 LEFT JOIN audit_event e ON e.id = leased.event_id AND e.recorded_at = leased.event_recorded_at
 ORDER BY leased.id

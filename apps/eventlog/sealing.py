@@ -74,10 +74,11 @@ def _digest_of(event: dict) -> bytes:
 def _chain(cursor, rows, *, position: int, chain: bytes, through) -> tuple[int, bytes]:
     """Give `rows` (events as EVENT_ROW_COLUMNS) the next positions after `position`,
     chained from `chain`, with `through` as their transaction horizon."""
+    key_id = signing.active_key_id()
     positions, ids, recorded, digests, chains = [], [], [], [], []
     for row in rows:
         digest = _digest_of(event_row_fields(row[:_WIDTH]))
-        chain = signing.chain_link(chain, digest)
+        chain = signing.chain_link(chain, digest, key_id=key_id)
         position += 1
         positions.append(position)
         ids.append(row[0])
@@ -87,12 +88,12 @@ def _chain(cursor, rows, *, position: int, chain: bytes, through) -> tuple[int, 
     cursor.execute(
         """
         INSERT INTO audit_seal (position, event_id, event_recorded_at, digest, chain,
-                                through_xid)
-        SELECT position, event_id, recorded_at, digest, chain, %s::xid8
+                                through_xid, key_id)
+        SELECT position, event_id, recorded_at, digest, chain, %s::xid8, %s
         FROM unnest(%s::bigint[], %s::uuid[], %s::timestamptz[], %s::bytea[], %s::bytea[])
             AS s(position, event_id, recorded_at, digest, chain)
         """,
-        [through, positions, ids, recorded, digests, chains],
+        [through, key_id, positions, ids, recorded, digests, chains],
     )
     return position, chain
 
@@ -256,7 +257,7 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
         if start:
             rows = _chunks(
                 f"""
-                SELECT s.position, s.event_id, s.digest, s.chain, {_SELECT_EVENT}
+                SELECT s.position, s.event_id, s.digest, s.chain, s.key_id, {_SELECT_EVENT}
                 FROM audit_seal s
                 LEFT JOIN audit_event e
                     ON e.id = s.event_id AND e.recorded_at = s.event_recorded_at
@@ -267,17 +268,21 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
             )
             for row in rows:
                 position, event_id, digest, chain = row[0], row[1], bytes(row[2]), bytes(row[3])
-                event_row = row[4:]
+                seal_key_id, event_row = row[4], row[5:]
                 where = f"position {position}"
                 if position != expected_position:
                     return _broken(where, f"chain entry {expected_position} is missing")
-                if not signing.chain_link_valid(previous, digest, chain):
+                if not signing.key_held(seal_key_id):
+                    return _broken(where, _unknown_key(seal_key_id))
+                if not signing.chain_link_valid(previous, digest, chain, key_id=seal_key_id):
                     return _broken(where, "the chain entry itself was altered")
                 if event_row[0] is None:
                     return _broken(where, f"event {event_id} was deleted from the log")
                 event = event_row_fields(event_row)
+                if not signing.key_held(event["key_id"]):
+                    return _broken(where, _unknown_key(event["key_id"]))
                 if _digest_of(event) != digest or not signing.signature_valid(
-                    event, event["signature"]
+                    event, event["signature"], event["key_id"]
                 ):
                     return _broken(where, f"event {event_id} was altered")
                 previous = chain
@@ -305,7 +310,7 @@ def audit_verify(*, since: datetime | None = None) -> Verification:
             where = f"event #{event['seq']}"
             if below_sealed:
                 return _broken(where, f"event {event['id']} is missing from the chain (inserted)")
-            if not signing.signature_valid(event, event["signature"]):
+            if not signing.signature_valid(event, event["signature"], event["key_id"]):
                 return _broken(where, f"event {event['id']} has no valid signature")
             pending += 1
         return Verification(True, sealed + pending, sealed, pending)
@@ -335,6 +340,10 @@ def _rows_unaccounted_for(cursor, since: datetime | None) -> Verification | None
     if unclaimed:
         return _broken(f"event #{seq}", f"event {event_id} was written around the log's triggers")
     return _broken(f"event #{seq}", f"event id {event_id} is in the log twice")
+
+
+def _unknown_key(key_id: str) -> str:
+    return f"signed with audit key {key_id!r}, which is not among AUDIT_SIGNING_KEYS"
 
 
 def _broken(where: str, reason: str) -> Verification:

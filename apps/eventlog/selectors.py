@@ -20,7 +20,7 @@ from apps.eventlog.registry import registry
 from apps.platform.exceptions import NotFound
 
 # The columns that raw readers of the log (the relay, the sealer) select, in this order.
-EVENT_ROW_COLUMNS = (*signing.SIGNED_FIELDS, "seq", "signature")
+EVENT_ROW_COLUMNS = (*signing.SIGNED_FIELDS, "seq", "signature", "key_id")
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,9 @@ WITH document AS (
 ), event AS (
     INSERT INTO audit_event (
         id, type, version, aggregate_type, aggregate_id, actor, correlation_id,
-        causation_id, occurred_at, recorded_at, payload, signature
+        causation_id, occurred_at, recorded_at, payload, signature, key_id
     )
-    SELECT %s, %s, %s, %s, %s, d->'actor', %s, %s, %s, %s, d->'payload', %s FROM document
+    SELECT %s, %s, %s, %s, %s, d->'actor', %s, %s, %s, %s, d->'payload', %s, %s FROM document
     RETURNING id, seq, recorded_at
 ), deliveries AS (
     INSERT INTO events_delivery (
@@ -160,6 +160,7 @@ def _append(
         "payload": payload,
     }
     document = signing.canonical(event)
+    key_id, signature = signing.sign_canonical(document)
     params = [
         document.decode(),
         event["id"],
@@ -171,7 +172,8 @@ def _append(
         event["causation_id"],
         event["occurred_at"],
         now,
-        signing.sign_canonical(document),
+        signature,
+        key_id,
         type,
         now,
         now,

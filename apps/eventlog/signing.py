@@ -1,7 +1,9 @@
 """Content hash and signature of an event.
 
-The signature is an HMAC with a key derived from SECRET_KEY: someone who can write to the
-database but does not hold the portal's secret cannot forge or alter an event unnoticed.
+The signature is an HMAC with an audit key of its own (AUDIT_SIGNING_KEYS), whose id is
+stored with the event: someone who can write to the database but does not hold the key
+cannot forge or alter an event unnoticed. Keys rotate: the active one signs, older ones
+still verify what they signed, and SECRET_KEY (sessions, tokens) rotates on its own.
 """
 
 import functools
@@ -44,23 +46,41 @@ def canonical(event: dict) -> bytes:
     ).encode()
 
 
-@functools.lru_cache(maxsize=8)  # the secret and its fallbacks; signing runs on every write
-def _key(secret: str) -> bytes:
-    return hashlib.sha256(_KEY_SALT + secret.encode()).digest()
+@functools.lru_cache(maxsize=16)  # a few keys; signing runs on every write
+def _key(salt: bytes, secret: str) -> bytes:
+    return hashlib.sha256(salt + secret.encode()).digest()
 
 
-def sign_canonical(message: bytes) -> str:
-    """The signature of an event in its canonical form."""
-    return hmac.new(_key(settings.SECRET_KEY), message, hashlib.sha256).hexdigest()
+def active_key_id() -> str:
+    """The audit key that signs and chains what is written now (AUDIT_SIGNING_KEY_ID)."""
+    return settings.AUDIT_SIGNING_KEY_ID
 
 
-def signature_valid(event: dict, signature: str) -> bool:
-    """True if any current or fallback secret signed the event as it is now."""
-    message = canonical(event)
-    return any(
-        hmac.compare_digest(hmac.new(_key(secret), message, hashlib.sha256).hexdigest(), signature)
-        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    )
+def key_held(key_id: str) -> bool:
+    return key_id in settings.AUDIT_SIGNING_KEYS
+
+
+def _secret(key_id: str) -> str | None:
+    return settings.AUDIT_SIGNING_KEYS.get(key_id)
+
+
+def _mac(salt: bytes, key_id: str, message: bytes) -> bytes | None:
+    secret = _secret(key_id)
+    if secret is None:
+        return None  # a key this deployment does not hold: nothing verifies under it
+    return hmac.new(_key(salt, secret), message, hashlib.sha256).digest()
+
+
+def sign_canonical(message: bytes) -> tuple[str, str]:
+    """The active key's id and its signature of an event in its canonical form."""
+    key_id = active_key_id()
+    return key_id, _mac(_KEY_SALT, key_id, message).hex()
+
+
+def signature_valid(event: dict, signature: str, key_id: str) -> bool:
+    """Whether key `key_id` signed the event as it is now."""
+    expected = _mac(_KEY_SALT, key_id, canonical(event))
+    return expected is not None and hmac.compare_digest(expected.hex(), signature)
 
 
 def digest(event: dict, *, seq: int, signature: str) -> bytes:
@@ -71,15 +91,26 @@ def digest(event: dict, *, seq: int, signature: str) -> bytes:
 _CHAIN_SALT = b"fusionops.audit.chain"
 
 
-def chain_link(previous: bytes, digest: bytes, *, secret: str | None = None) -> bytes:
+def chain_link(previous: bytes, digest: bytes, *, key_id: str) -> bytes:
     """The next link of the seal chain: keyed, so that someone who deletes an event and
-    recomputes the rest of the chain without the portal's secret is found out."""
-    key = hashlib.sha256(_CHAIN_SALT + (secret or settings.SECRET_KEY).encode()).digest()
-    return hmac.new(key, previous + digest, hashlib.sha256).digest()
+    recomputes the rest of the chain without the audit key is found out."""
+    return _mac(_CHAIN_SALT, key_id, previous + digest)
 
 
-def chain_link_valid(previous: bytes, digest: bytes, chain: bytes) -> bool:
-    return any(
-        hmac.compare_digest(chain_link(previous, digest, secret=secret), chain)
-        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    )
+def chain_link_valid(previous: bytes, digest: bytes, chain: bytes, *, key_id: str) -> bool:
+    expected = _mac(_CHAIN_SALT, key_id, previous + digest)
+    return expected is not None and hmac.compare_digest(expected, chain)
+
+
+_CHECKPOINT_SALT = b"fusionops.audit.checkpoint"
+
+
+def sign_checkpoint(document: bytes) -> tuple[str, str]:
+    """The active key's id and its signature of a checkpoint of the chain's head."""
+    key_id = active_key_id()
+    return key_id, _mac(_CHECKPOINT_SALT, key_id, document).hex()
+
+
+def checkpoint_signature_valid(document: bytes, signature: str, key_id: str) -> bool:
+    expected = _mac(_CHECKPOINT_SALT, key_id, document)
+    return expected is not None and hmac.compare_digest(expected.hex(), signature)

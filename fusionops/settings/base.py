@@ -11,6 +11,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from apps.eventlog.keys import checked_audit_keys
 from apps.platform.roles import ROLES
 from fusionops.logging import build_logging_config
 
@@ -317,6 +318,12 @@ EVENTS_RELAY_LEASE_SECONDS = env.float("EVENTS_RELAY_LEASE_SECONDS", default=30.
 EVENTS_RELAY_STATEMENT_TIMEOUT = env.int("EVENTS_RELAY_STATEMENT_TIMEOUT", default=60)
 # Share (0..1) of delivery attempts the relay fails on purpose, to watch retries work.
 FUSIONOPS_CHAOS_FAILURE_RATE = env.float("FUSIONOPS_CHAOS_FAILURE_RATE", default=0.0)
+# The audit log's own keys, a JSON object of key id → key; AUDIT_SIGNING_KEY_ID signs and
+# chains what is written now, the others only verify what they signed. Unset, the log is
+# keyed by SECRET_KEY under the id "secret-key" (as before audit keys existed): set them in
+# production, keeping "secret-key": <the old SECRET_KEY> for the history signed so.
+AUDIT_SIGNING_KEYS = env.json("AUDIT_SIGNING_KEYS", default={})
+AUDIT_SIGNING_KEY_ID = env.str("AUDIT_SIGNING_KEY_ID", default="")
 AUDIT_PARTITION_MONTHS = env.int("AUDIT_PARTITION_MONTHS", default=12)
 # Settled deliveries and their markers are kept this long (the log itself is kept forever).
 EVENTS_DELIVERY_RETENTION_DAYS = env.int("EVENTS_DELIVERY_RETENTION_DAYS", default=14)
@@ -430,4 +437,7 @@ def finalize(namespace: dict) -> None:
             raise ImproperlyConfigured(
                 f"OIDC_BEARER_ALGORITHMS: {name} is refused (the provider's keys are public)."
             )
+    namespace["AUDIT_SIGNING_KEYS"], namespace["AUDIT_SIGNING_KEY_ID"] = checked_audit_keys(
+        namespace["AUDIT_SIGNING_KEYS"], namespace["AUDIT_SIGNING_KEY_ID"], namespace["SECRET_KEY"]
+    )
     namespace["LOGGING"] = build_logging_config(namespace["LOG_FORMAT"], namespace["LOG_LEVEL"])

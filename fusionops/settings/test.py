@@ -25,6 +25,14 @@ FUSIONOPS_LOCAL_LOGIN = True
 # Subscribers and a table that tests of the event backbone use.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.eventsapp"]
 SECRET_KEY = "test-secret-key-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5"  # noqa: S105
+# The audit log's keys: "test" signs; the others are there for the rotation tests, so that
+# what those sign verifies for every test after them.
+AUDIT_SIGNING_KEYS = {
+    "test": "test-audit-key-7c1e9a4b2d8f6053a1c4e7b9d2f5a8c3e6b9d1f4a7",
+    "2026-a": "test-audit-key-a-4f7b1d9c3e6a8052b4d7f1a3c6e9b2d5f8a1c4e7",
+    "2026-b": "test-audit-key-b-9e2c5a8d1f4b7063c5e8a2d4f7b1c3e6a9d2f5b8",
+}
+AUDIT_SIGNING_KEY_ID = "test"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOG_FORMAT = "json"
 # Parallel test runs share one Redis: give each process its own cache namespace.

@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 pytestmark = pytest.mark.django_db
 
 STRONG_SECRET = "k3J9x!qP2vL8mN4rT6wY1zA5cE7gH0jB3dF6hK9nQ2sU5xW8-strong"
+AUDIT_KEYS = '{"2026-12": "Zq8vT1mK4pR7sW0yB3nE6hJ9cF2gL5xA8dU1iO4kM7"}'
 
 
 def run_manage(*args, env_overrides: dict) -> subprocess.CompletedProcess:
@@ -85,10 +86,28 @@ def test_check_deploy_is_clean_under_production_settings():
             "DJANGO_SETTINGS_MODULE": "fusionops.settings.production",
             "SECRET_KEY": STRONG_SECRET,
             "ALLOWED_HOSTS": "ops.example.com",
+            "AUDIT_SIGNING_KEYS": AUDIT_KEYS,
+            "AUDIT_SIGNING_KEY_ID": "2026-12",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_while_the_audit_log_is_keyed_by_secret_key():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "fusionops.settings.production",
+            "SECRET_KEY": STRONG_SECRET,
+            "ALLOWED_HOSTS": "ops.example.com",
+        },
+    )
+    assert result.returncode != 0
+    assert "eventlog.W001" in result.stdout + result.stderr
 
 
 def test_production_settings_read_the_environment():

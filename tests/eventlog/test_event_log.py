@@ -74,7 +74,7 @@ def test_emit_records_a_signed_envelope():
     assert event.actor == {"type": "user", "id": str(user.pk), "username": "alice", "auth": "cli"}
     assert event.payload == {"price": 1.5, "name": "ü"}
     assert event.occurred_at == event.recorded_at
-    assert signing.signature_valid(as_signed_dict(event), event.signature)
+    assert signing.signature_valid(as_signed_dict(event), event.signature, event.key_id)
 
 
 def test_sequence_numbers_increase():
@@ -165,6 +165,10 @@ def test_token_issue_and_revoke_are_audited_without_the_secret():
         "UPDATE audit_seal SET chain = ''",
         "DELETE FROM audit_seal",
         "TRUNCATE audit_seal",
+        "UPDATE audit_event_id SET recorded_at = now()",
+        "DELETE FROM audit_event_id",
+        "TRUNCATE audit_event_id",
+        "DELETE FROM audit_cluster",
     ],
 )
 def test_the_database_refuses_to_change_the_log(statement):
@@ -172,7 +176,7 @@ def test_the_database_refuses_to_change_the_log(statement):
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO audit_seal (position, event_id, event_recorded_at, digest, chain,"
-            " through_xid) VALUES (1, %s, %s, '', '', pg_current_xact_id())",
+            " through_xid, key_id) VALUES (1, %s, %s, '', '', pg_current_xact_id(), 'k')",
             [recorded.id, recorded.recorded_at],
         )
     with (
@@ -212,8 +216,8 @@ def partition_of(recorded_at: str) -> str:
         cursor.execute(
             """
             INSERT INTO audit_event (id, type, aggregate_type, aggregate_id, actor,
-                                     occurred_at, recorded_at, payload, signature)
-            VALUES (%s, 'testing.boundary.crossed', 't', '1', '{}', %s, %s, '{}', '')
+                                     occurred_at, recorded_at, payload, signature, key_id)
+            VALUES (%s, 'testing.boundary.crossed', 't', '1', '{}', %s, %s, '{}', '', 'x')
             RETURNING tableoid::regclass::text
             """,
             [uuid.uuid4(), recorded_at, recorded_at],
@@ -250,4 +254,4 @@ def test_numbers_that_jsonb_rewrites_still_verify():
     recorded = emit(payload=payload)
     event = Event.objects.get(id=recorded.id)
     assert event.payload["big"] == 10**16
-    assert signing.signature_valid(as_signed_dict(event), event.signature)
+    assert signing.signature_valid(as_signed_dict(event), event.signature, event.key_id)

@@ -108,9 +108,9 @@ def test_an_inserted_event_is_detected(sealed, backdated):
     without_triggers(
         f"""
         INSERT INTO audit_event (id, type, aggregate_type, aggregate_id, actor, occurred_at,
-                                 recorded_at, payload, signature, xid)
+                                 recorded_at, payload, signature, key_id, xid)
         VALUES (%s, 'testing.tamper.target', 'testing.tamper', 'forged', '{{}}', now(), now(),
-                '{{"n": 1}}', %s, {xid})
+                '{{"n": 1}}', %s, 'secret-key', {xid})
         """,
         [forged, borrowed_signature],
     )
@@ -127,9 +127,10 @@ def test_an_inserted_event_is_detected(sealed, backdated):
 def copy_with_another_recorded_at(event_id) -> str:
     return f"""
         INSERT INTO audit_event (id, type, version, aggregate_type, aggregate_id, actor,
-            correlation_id, causation_id, occurred_at, recorded_at, payload, signature)
+            correlation_id, causation_id, occurred_at, recorded_at, payload, signature, key_id)
         SELECT id, type, version, aggregate_type, aggregate_id, actor, correlation_id,
-            causation_id, occurred_at, recorded_at + interval '1 second', payload, signature
+            causation_id, occurred_at, recorded_at + interval '1 second', payload, signature,
+            key_id
         FROM audit_event WHERE id = '{event_id}'
     """
 
