@@ -6,7 +6,7 @@ libraries), so every line has the same shape whichever logger wrote it.
 
 import structlog
 
-from apps.platform.context import current_request_id
+from apps.platform.context import current_client_request_id, current_request_id
 
 LOG_FORMATS = ("json", "console")
 
@@ -17,6 +17,8 @@ def request_id_from_request(logger, method_name, event_dict):
     request = event_dict.pop("request", None)
     if request_id := getattr(request, "request_id", None):
         event_dict.setdefault("request_id", request_id)
+    if client_request_id := getattr(request, "client_request_id", None):
+        event_dict.setdefault("client_request_id", client_request_id)
     return event_dict
 
 
@@ -24,6 +26,9 @@ def add_request_id(logger, method_name, event_dict):
     request_id = current_request_id()
     if request_id is not None:
         event_dict.setdefault("request_id", request_id)
+    client_request_id = current_client_request_id()
+    if client_request_id is not None:
+        event_dict.setdefault("client_request_id", client_request_id)
     return event_dict
 
 

@@ -26,7 +26,12 @@ from apps.eventlog.exceptions import EventIdReused, NotADeadLetter
 from apps.eventlog.metrics import events_appended
 from apps.eventlog.models import Delivery, Event, ProcessedMarker
 from apps.eventlog.registry import registry
-from apps.platform.context import current_auth_method, current_causation, current_request_id
+from apps.platform.context import (
+    current_auth_method,
+    current_causation,
+    current_client_request_id,
+    current_request_id,
+)
 from apps.platform.validators import contains_unstorable_text, validate_storable_json
 
 # The event and its outbox deliveries in one statement: one round trip per event. The actor
@@ -92,8 +97,16 @@ def actor_snapshot(actor) -> dict:
     """Who acted, as recorded: a user (with how they authenticated) or the system."""
     method = current_auth_method() or ("session" if current_request_id() else "cli")
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"type": "system", "id": None, "username": "system", "auth": method}
-    return {"type": "user", "id": str(actor.pk), "username": actor.get_username(), "auth": method}
+        snapshot = {"type": "system", "id": None, "username": "system", "auth": method}
+    else:
+        snapshot = {
+            "type": "user", "id": str(actor.pk), "username": actor.get_username(),
+            "auth": method,
+        }  # fmt: skip
+    # The caller's own id of the request, to find it in their logs (never the correlation).
+    if client_request_id := current_client_request_id():
+        snapshot["client_request_id"] = client_request_id
+    return snapshot
 
 
 class UndeclaredEventType(LookupError):

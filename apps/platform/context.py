@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_client_request_id: ContextVar[str | None] = ContextVar("client_request_id", default=None)
 _auth_method: ContextVar[str | None] = ContextVar("auth_method", default=None)
 _causation: ContextVar[tuple[str, str] | None] = ContextVar("causation", default=None)
 
@@ -16,14 +17,26 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+def current_client_request_id() -> str | None:
+    """The id the caller gave its request (X-Request-ID), if any: kept for tracing, never
+    used to correlate events."""
+    return _client_request_id.get()
+
+
 @contextmanager
-def request_context(request_id: str):
-    """The context of one request: its id, and (once authenticated) how the caller did so."""
-    tokens = (_request_id.set(request_id), _auth_method.set(None))
+def request_context(request_id: str, *, client_request_id: str | None = None):
+    """The context of one request: the portal's id for it, the caller's own id, and (once
+    authenticated) how the caller proved who they are."""
+    tokens = (
+        _request_id.set(request_id),
+        _client_request_id.set(client_request_id),
+        _auth_method.set(None),
+    )
     try:
         yield
     finally:
-        _auth_method.reset(tokens[1])
+        _auth_method.reset(tokens[2])
+        _client_request_id.reset(tokens[1])
         _request_id.reset(tokens[0])
 
 

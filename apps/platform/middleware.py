@@ -10,15 +10,20 @@ from apps.platform.context import request_context
 from apps.platform.problems import problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
-# Accepted from callers (proxies, other services) as long as it cannot smuggle anything into
-# headers or logs: visible ASCII without spaces or quotes, at most 128 characters.
+CLIENT_REQUEST_ID_HEADER = "X-Client-Request-ID"
+# A caller's own request id (proxies, other services) is kept beside the portal's as long as
+# it cannot smuggle anything into headers or logs: visible ASCII without spaces or quotes,
+# at most 128 characters.
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 logger = structlog.get_logger("fusionops.request")
 
 
 class RequestIdMiddleware:
-    """Accept or generate a request id, expose it to logs and events, echo it in the response.
+    """Give every request an id of the portal's own (X-Request-ID in the response, in every
+    log line, and the correlation id of the events it records). A caller's X-Request-ID is
+    kept beside it (X-Client-Request-ID, `client_request_id` in logs and in the actor of
+    events) but never decides which timeline an event joins.
 
     Also writes one access-log line per request (health probes at debug level).
     """
@@ -28,12 +33,16 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        client_request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else None
+        request_id = uuid.uuid4().hex
         request.request_id = request_id
-        with request_context(request_id):
+        request.client_request_id = client_request_id
+        with request_context(request_id, client_request_id=client_request_id):
             started = time.perf_counter()
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            if client_request_id:
+                response[CLIENT_REQUEST_ID_HEADER] = client_request_id
             log = logger.debug if request.path.startswith("/health/") else logger.info
             log(
                 "request.finished",

@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 from django.http import JsonResponse
 
-from apps.platform.context import current_request_id
+from apps.platform.context import current_client_request_id, current_request_id
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:fusionops:problem:"
@@ -47,6 +47,8 @@ def problem_response(
         "detail": str(detail),
         "request_id": current_request_id(),
     }
+    if client_request_id := current_client_request_id():
+        body["client_request_id"] = client_request_id
     if errors:
         body["errors"] = errors
     if extra:

@@ -29,11 +29,13 @@ def test_unhandled_error_is_a_500_problem_revealing_nothing(client, log_lines, p
     body = assert_problem(response, 500, "server-error")
     assert "hunter2" not in response.content.decode()
     assert "Traceback" not in response.content.decode()
-    assert body["request_id"] == "trace-me-123"
+    assert body["request_id"] == response["X-Request-ID"]
+    assert body["client_request_id"] == "trace-me-123"
 
     errors = [line for line in log_lines if line.get("level") == "error"]
     assert errors, log_lines
-    assert errors[0]["request_id"] == "trace-me-123"
+    assert errors[0]["request_id"] == response["X-Request-ID"]
+    assert errors[0]["client_request_id"] == "trace-me-123"
     assert "hunter2" in json.dumps(errors[0]["exception"])
 
 

@@ -115,7 +115,8 @@ def test_an_api_write_is_audited_with_the_request_id_and_how_the_caller_authenti
     )
     assert response.status_code == 201
     event = Event.objects.get(type="core.setting.changed", aggregate_id="orders.discount")
-    assert event.correlation_id == "req-audit-1"
+    assert event.correlation_id == response["X-Request-ID"]  # the portal's id, not the caller's
+    assert event.actor["client_request_id"] == "req-audit-1"
     assert event.actor["username"] == admin.user.username
     assert event.actor["auth"] == "token"
     assert event.payload == {

@@ -72,8 +72,9 @@ def test_filters_by_type_exact_and_prefix_actor_correlation_and_time(client_as):
 
 def test_filter_by_correlation_id(client_as):
     admin = client_as("Admin")
-    admin.put("/api/v1/settings/corr.test", {"value": 1}, HTTP_X_REQUEST_ID="corr-77")
-    rows = client_as("AuditViewer").get(URL, {"correlation_id": "corr-77"}).json()["results"]
+    written = admin.put("/api/v1/settings/corr.test", {"value": 1}, HTTP_X_REQUEST_ID="corr-77")
+    request_id = written["X-Request-ID"]
+    rows = client_as("AuditViewer").get(URL, {"correlation_id": request_id}).json()["results"]
     assert [row["type"] for row in rows] == ["core.setting.changed"]
 
 

@@ -170,3 +170,19 @@ def test_a_replay_answers_json_even_if_the_first_caller_asked_for_html(client_as
     again = client.post("/api/v1/orders/", body(*shelf), format="json", HTTP_IDEMPOTENCY_KEY="h-1")
     assert again["Content-Type"] == "application/json"
     assert again.json()["customer_reference"] == "ACME"
+
+
+def test_a_caller_cannot_put_its_events_into_another_orders_timeline(client_as, shelf):
+    from apps.orders.models import Order
+
+    operator = client_as("Operator")
+    order = operator.post(
+        "/api/v1/orders/", body(*shelf), format="json", HTTP_IDEMPOTENCY_KEY="t-1"
+    ).json()
+    correlation = Order.objects.get(pk=order["id"]).correlation_id
+    # Another caller names the order's correlation id as its own request id.
+    client_as("Admin").put(
+        "/api/v1/settings/orders.discount", {"value": 1}, HTTP_X_REQUEST_ID=correlation
+    )
+    timeline = operator.get(f"/api/v1/orders/{order['id']}/workflow").json()["timeline"]
+    assert [event["type"] for event in timeline] == ["orders.order.placed"]
