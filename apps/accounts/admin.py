@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -11,7 +12,29 @@ from apps.eventlog.admin import AuditHistoryMixin
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     """Only a superuser can make superusers, grant single permissions or edit a superuser:
-    otherwise the Admin role could give itself every right there is."""
+    otherwise the Admin role could give itself every right there is. Every save and delete
+    goes through the accounts services, which record who changed what."""
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its roles and permissions in save_related, in one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        data = form.cleaned_data
+        services.user_save(
+            user=form.instance,
+            actor=request.user,
+            groups=data.get("groups"),
+            permissions=data.get("user_permissions"),
+        )
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        services.user_delete(user=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            services.user_delete(user=user, actor=request.user)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -81,3 +104,30 @@ class ApiTokenAdmin(AuditHistoryMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Revoked tokens stay listed: who had access, and until when, is part of the record.
         return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class PortalGroupAdmin(GroupAdmin):
+    """Roles: saved and deleted through the accounts services, which record the
+    permissions before and after."""
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its permissions in save_related, in one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        data = form.cleaned_data
+        services.group_save(
+            group=form.instance,
+            actor=request.user,
+            permissions=data.get("permissions"),
+        )
+
+    def delete_model(self, request, obj):
+        services.group_delete(group=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for group in queryset:
+            services.group_delete(group=group, actor=request.user)

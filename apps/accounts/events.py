@@ -32,7 +32,8 @@ USER_CREATED = registry.declare(
 USER_ROLES_CHANGED = registry.declare(
     "accounts.user.roles_changed",
     aggregate_type="accounts.user",
-    description="The identity provider gave someone other roles.",
+    description="Someone got other roles (groups): from the identity provider (source oidc) "
+    "or from a person in the admin (source admin, the actor says who).",
     public=None,
     example={
         "username": "anna.keller",
@@ -54,4 +55,60 @@ USER_LOGIN_FAILED = registry.declare(
     description="A sign-in failed: who was tried, from where (never the password).",
     public=None,
     example={"username": "anna.keller", "address": "10.0.4.17"},
+)
+
+# --- Users, groups and permissions changed by people (the admin, services) ---------------
+
+_WHO = {"user_id": 12, "username": "bob"}
+USER_ADDED = registry.declare(
+    "accounts.user.added",
+    aggregate_type="accounts.user",
+    description="Someone created a user (in the admin or by a command).",
+    public=None,
+    example={**_WHO, "fields": {"email": "bob@example.com", "is_staff": False}},
+)
+USER_CHANGED = registry.declare(
+    "accounts.user.changed",
+    aggregate_type="accounts.user",
+    description="Someone changed a user's fields: each changed one before and after.",
+    public=None,
+    example={
+        **_WHO,
+        "before": {"is_staff": False},
+        "after": {"is_staff": True},
+        "password_changed": False,
+    },
+)
+USER_PERMISSIONS_CHANGED = registry.declare(
+    "accounts.user.permissions_changed",
+    aggregate_type="accounts.user",
+    description="Someone granted or withdrew permissions of a user's own.",
+    public=None,
+    example={**_WHO, "before": [], "after": ["inventory.change_item"]},
+)
+USER_DELETED = registry.declare(
+    "accounts.user.deleted",
+    aggregate_type="accounts.user",
+    description="Someone deleted a user.",
+    public=None,
+    example={**_WHO, "groups": ["Viewer"]},
+)
+GROUP_SAVED = registry.declare(
+    "accounts.group.saved",
+    aggregate_type="accounts.group",
+    description="Someone created or changed a role (group): its name and permissions.",
+    public=None,
+    example={
+        "group_id": 3,
+        "created": False,
+        "before": {"name": "Operator", "permissions": ["resources.add_allocation"]},
+        "after": {"name": "Operator", "permissions": []},
+    },
+)
+GROUP_DELETED = registry.declare(
+    "accounts.group.deleted",
+    aggregate_type="accounts.group",
+    description="Someone deleted a role (group).",
+    public=None,
+    example={"group_id": 3, "name": "Operator", "permissions": []},
 )

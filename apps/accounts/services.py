@@ -10,11 +10,17 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import provider_tokens
 from apps.accounts.events import (
+    GROUP_DELETED,
+    GROUP_SAVED,
     TOKEN_ISSUED,
     TOKEN_REVOKED,
+    USER_ADDED,
+    USER_CHANGED,
     USER_CREATED,
+    USER_DELETED,
     USER_LOGGED_IN,
     USER_LOGIN_FAILED,
+    USER_PERMISSIONS_CHANGED,
     USER_ROLES_CHANGED,
 )
 from apps.accounts.models import ApiToken, User
@@ -239,3 +245,122 @@ def login_failure_record(*, username: str, address: str) -> None:
         payload={"username": username, "address": address},
         actor=None,
     )
+
+
+# --- Users, groups and permissions, as people change them --------------------------------
+
+# The fields of a user an audit reader cares about (never the password hash).
+AUDITED_USER_FIELDS = (
+    "username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser",
+)  # fmt: skip
+
+
+def _permission_names(permissions) -> list[str]:
+    return sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions)
+
+
+def _user_state(user: User) -> dict:
+    return {
+        "fields": {name: getattr(user, name) for name in AUDITED_USER_FIELDS},
+        "password": user.password,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": _permission_names(user.user_permissions.select_related("content_type")),
+    }
+
+
+@transaction.atomic
+def user_save(*, user: User, actor, groups=None, permissions=None) -> User:
+    """Save a user as changed by someone (the admin's form, a command), with its roles and
+    own permissions when given, and record what changed, before and after."""
+    stored = User.objects.select_for_update().filter(pk=user.pk).first() if user.pk else None
+    before = _user_state(stored) if stored is not None else None
+    user.save()
+    if groups is not None:
+        user.groups.set(groups)
+    if permissions is not None:
+        user.user_permissions.set(permissions)
+    after = _user_state(user)
+    who = {"user_id": user.pk, "username": user.get_username()}
+    if before is None:
+        payload = {**who, "fields": after["fields"]}
+        event_emit(USER_ADDED, aggregate_id=user.pk, payload=payload, actor=actor)
+        before = {**after, "groups": [], "permissions": []}
+    changed = [
+        name for name in AUDITED_USER_FIELDS if before["fields"][name] != after["fields"][name]
+    ]
+    password_changed = before["password"] != after["password"]
+    if changed or password_changed:
+        event_emit(
+            USER_CHANGED,
+            aggregate_id=user.pk,
+            payload={
+                **who,
+                "before": {name: before["fields"][name] for name in changed},
+                "after": {name: after["fields"][name] for name in changed},
+                "password_changed": password_changed,
+            },
+            actor=actor,
+        )
+    if before["groups"] != after["groups"]:
+        payload = {
+            "username": user.get_username(), "before": before["groups"],
+            "after": after["groups"], "source": "admin",
+        }  # fmt: skip
+        event_emit(USER_ROLES_CHANGED, aggregate_id=user.pk, payload=payload, actor=actor)
+    if before["permissions"] != after["permissions"]:
+        payload = {**who, "before": before["permissions"], "after": after["permissions"]}
+        event_emit(USER_PERMISSIONS_CHANGED, aggregate_id=user.pk, payload=payload, actor=actor)
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User, actor) -> None:
+    groups = sorted(user.groups.values_list("name", flat=True))
+    event_emit(
+        USER_DELETED,
+        aggregate_id=user.pk,
+        payload={"user_id": user.pk, "username": user.get_username(), "groups": groups},
+        actor=actor,
+    )
+    user.delete()
+
+
+def _group_state(group: Group) -> dict:
+    return {
+        "name": group.name,
+        "permissions": _permission_names(group.permissions.select_related("content_type")),
+    }
+
+
+@transaction.atomic
+def group_save(*, group: Group, actor, permissions=None) -> Group:
+    """Save a role (group) as someone changed it, with its permissions when given, and
+    record its name and permissions before and after."""
+    stored = Group.objects.select_for_update().filter(pk=group.pk).first() if group.pk else None
+    before = _group_state(stored) if stored is not None else None
+    group.save()
+    if permissions is not None:
+        group.permissions.set(permissions)
+    after = _group_state(group)
+    if before != after:
+        event_emit(
+            GROUP_SAVED,
+            aggregate_id=group.pk,
+            payload={
+                "group_id": group.pk, "created": before is None,
+                "before": before or {"name": "", "permissions": []}, "after": after,
+            },
+            actor=actor,
+        )  # fmt: skip
+    return group
+
+
+@transaction.atomic
+def group_delete(*, group: Group, actor) -> None:
+    event_emit(
+        GROUP_DELETED,
+        aggregate_id=group.pk,
+        payload={"group_id": group.pk, **_group_state(group)},
+        actor=actor,
+    )
+    group.delete()

@@ -54,3 +54,58 @@ def test_a_superuser_still_grants_superuser(client):
     client.force_login(superuser)
     form = client.get(f"/admin/accounts/user/{UserFactory().pk}/change/").content.decode()
     assert 'name="is_superuser"' in form
+
+
+def test_making_a_user_an_admin_in_the_admin_records_who_did_it(client):
+    from django.contrib.auth.models import Group
+
+    from apps.eventlog.models import Event
+
+    superuser = UserFactory(is_staff=True, is_superuser=True, username="root-admin")
+    client.force_login(superuser)
+    bob = UserFactory(username="bob", roles=["Viewer"])
+    admin_role = Group.objects.get(name="Admin")
+    response = client.post(
+        f"/admin/accounts/user/{bob.pk}/change/",
+        {
+            "username": "bob",
+            "email": bob.email,
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [admin_role.pk, *bob.groups.values_list("pk", flat=True)],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content
+    roles = Event.objects.get(type="accounts.user.roles_changed", aggregate_id=str(bob.pk))
+    assert roles.actor["username"] == "root-admin"
+    assert roles.payload == {
+        "username": "bob", "before": ["Viewer"], "after": ["Admin", "Viewer"], "source": "admin",
+    }  # fmt: skip
+    changed = Event.objects.get(type="accounts.user.changed", aggregate_id=str(bob.pk))
+    assert changed.payload["before"] == {"is_staff": False}
+    assert changed.payload["after"] == {"is_staff": True}
+
+
+def test_role_permissions_changed_and_users_deleted_in_the_admin_are_recorded(client):
+    from django.contrib.auth.models import Group, Permission
+
+    from apps.eventlog.models import Event
+
+    superuser = UserFactory(is_staff=True, is_superuser=True, username="root-admin")
+    client.force_login(superuser)
+    role = Group.objects.create(name="Dispatch")
+    view_item = Permission.objects.get(codename="view_item")
+    client.post(
+        f"/admin/auth/group/{role.pk}/change/", {"name": "Dispatch", "permissions": [view_item.pk]}
+    )
+    saved = Event.objects.get(type="accounts.group.saved", aggregate_id=str(role.pk))
+    assert saved.payload["before"]["permissions"] == []
+    assert saved.payload["after"]["permissions"] == ["inventory.view_item"]
+    assert saved.actor["username"] == "root-admin"
+
+    leaving = UserFactory(username="leaving")
+    client.post(f"/admin/accounts/user/{leaving.pk}/delete/", {"post": "yes"})
+    deleted = Event.objects.get(type="accounts.user.deleted", aggregate_id=str(leaving.pk))
+    assert deleted.payload["username"] == "leaving"
