@@ -13,6 +13,8 @@ WS_PORT ?= $(shell echo $$(($(PORT) + 1)))
 export HOST PORT WS_PORT
 # One metrics directory shared by gunicorn's workers (emptied by gunicorn at every start).
 METRICS_DIR ?= $(CURDIR)/var/prometheus
+# Migrations run as the tables' owner; the portal itself connects as the runtime role.
+OWNER_DATABASE_URL ?= postgres://fusionops_owner@127.0.0.1:5432/fusionops
 
 .PHONY: setup browser run test lint format bench clean
 
@@ -22,11 +24,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
-# Idempotent: creates the database if missing, migrates (which creates the roles),
-# collects static files and loads each demo fixture once.
+# Idempotent: creates the database roles and the database if missing (as a superuser),
+# migrates as the owner (which also creates the portal's roles and grants the runtime
+# role its rights), collects static files and loads each demo fixture once.
 setup: $(VENV)/.installed
 	@$(MANAGE) ensure_database
-	@$(MANAGE) migrate --noinput
+	@DATABASE_URL=$(OWNER_DATABASE_URL) DATABASE_ROLE=owner $(MANAGE) migrate --noinput
 	@$(MANAGE) collectstatic --noinput --verbosity 0
 	@$(MANAGE) load_demo_data
 

@@ -14,7 +14,10 @@ http_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402  Django must be set up first
 
+from apps.platform.db_roles import refuse_privileged_connection  # noqa: E402
 from apps.realtime.routing import health_only, websocket_application  # noqa: E402
+
+refuse_privileged_connection()
 
 application = ProtocolTypeRouter(
     {"http": health_only(http_application), "websocket": websocket_application()}

@@ -1,10 +1,23 @@
 import json
 import logging
 
+import psycopg
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
+from apps.platform import db_roles
 from tests.factories import UserFactory, issue_token
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The portal's two database roles exist before the test database is migrated: its
+    grants go to the runtime role, which the servers tests start connect as."""
+    with psycopg.connect(settings.DATABASE_ADMIN_URL, autocommit=True) as admin:
+        db_roles.ensure_roles(
+            admin, owner=settings.DATABASE_OWNER_ROLE, runtime=settings.DATABASE_RUNTIME_ROLE
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,11 @@ def portal_env(**extra) -> dict:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fusionops.settings.test",
         "FUSIONOPS_TEST_SERVER": "1",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        # As in production: the runtime role, which owns nothing and may not change the log.
+        "DATABASE_URL": (
+            f"postgres://{settings.DATABASE_RUNTIME_ROLE}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "DATABASE_ROLE": "runtime",
         # The servers must hear this process's channel-layer messages, and it theirs.
         "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
         "LOG_LEVEL": "WARNING",

@@ -1,5 +1,17 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import pre_migrate
 from django.utils.translation import gettext_lazy as _
+
+from apps.platform import checks  # noqa: F401  the system checks register on import
+
+
+def _migrating(sender, using="default", **kwargs):
+    # The DDL guard lets the tables' owner change append-only tables while this is on (the
+    # event log switches it off when the migration is done). Sent once per app: setting it
+    # again changes nothing.
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT set_config('fusionops.migrating', 'on', false)")
 
 
 class PlatformConfig(AppConfig):
@@ -9,3 +21,6 @@ class PlatformConfig(AppConfig):
     name = "apps.platform"
     label = "platform"
     verbose_name = _("Platform")
+
+    def ready(self):
+        pre_migrate.connect(_migrating, dispatch_uid="platform-migrating")

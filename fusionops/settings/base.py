@@ -115,7 +115,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url(
         "DATABASE_URL",
-        default="postgres://root@127.0.0.1:5432/fusionops",
+        default="postgres://fusionops_app@127.0.0.1:5432/fusionops",
         engine="django_prometheus.db.backends.postgresql",
     )
 }
@@ -146,6 +146,17 @@ if env.bool("DB_POOL", default=False):
         "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
         "timeout": 10,
     }
+# The database roles (apps.platform.db_roles): web, ws and worker connect as the runtime
+# role; migrations run as the owner (DATABASE_ROLE=owner with the owner's DATABASE_URL).
+DATABASE_ROLE = env.str("DATABASE_ROLE", default="runtime")
+DATABASE_OWNER_ROLE = env.str("DATABASE_OWNER_ROLE", default="fusionops_owner")
+DATABASE_RUNTIME_ROLE = env.str("DATABASE_RUNTIME_ROLE", default="fusionops_app")
+# A superuser's connection, for `manage.py ensure_database` only (roles, database, guard).
+DATABASE_ADMIN_URL = env.str(
+    "DATABASE_ADMIN_URL", default="postgres://root@127.0.0.1:5432/postgres"
+)
+# Serving processes refuse to start connected as a superuser or as the tables' owner.
+DATABASE_REFUSE_PRIVILEGED = env.bool("DATABASE_REFUSE_PRIVILEGED", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -4,6 +4,9 @@ from .base import *  # noqa: F403
 from .base import env, finalize
 
 DEBUG = False
+# Serving as a superuser or as the tables' owner would let the portal switch its own audit
+# protections off: refused at start (DATABASE_ROLE=owner is the migrate job's).
+DATABASE_REFUSE_PRIVILEGED = env.bool("DATABASE_REFUSE_PRIVILEGED", default=True)
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 
 # TLS ends at the ingress or proxy, which says so in X-Forwarded-Proto.

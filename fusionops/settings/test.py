@@ -16,10 +16,17 @@ if "FUSIONOPS_TEST_SERVER" not in os.environ:
         if name not in CALLER_VARIABLES_KEPT and not name.startswith(CALLER_PREFIXES_KEPT):
             del os.environ[name]
 
+# The test run itself is a superuser (it creates its databases and tampers with the log as
+# an attacker would); servers a test starts connect as the runtime role (tests/processes.py).
+os.environ.setdefault("DATABASE_URL", "postgres://root@127.0.0.1:5432/fusionops")
+
 from .base import *  # noqa: E402, F403
 from .base import CACHES, CHANNEL_LAYERS, INSTALLED_APPS, REST_FRAMEWORK, env, finalize  # noqa: E402
 
 DEBUG = False
+# The test run migrates and tampers as the owner; the servers it starts are the runtime
+# role (tests/processes.py sets DATABASE_ROLE=runtime for them).
+DATABASE_ROLE = env.str("DATABASE_ROLE", default="owner")
 # Tests sign in with passwords unless they test that it is off.
 FUSIONOPS_LOCAL_LOGIN = True
 # Subscribers and a table that tests of the event backbone use.

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from apps.eventlog.worker import RelayWorker
+from apps.platform.db_roles import refuse_privileged_connection
 
 
 class Command(BaseCommand):
@@ -15,4 +16,5 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=None)
 
     def handle(self, *args, once=False, batch_size=None, **options):
+        refuse_privileged_connection()
         RelayWorker(batch_size=batch_size).run(once=once)
