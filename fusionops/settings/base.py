@@ -335,6 +335,10 @@ FUSIONOPS_CHAOS_FAILURE_RATE = env.float("FUSIONOPS_CHAOS_FAILURE_RATE", default
 # production, keeping "secret-key": <the old SECRET_KEY> for the history signed so.
 AUDIT_SIGNING_KEYS = env.json("AUDIT_SIGNING_KEYS", default={})
 AUDIT_SIGNING_KEY_ID = env.str("AUDIT_SIGNING_KEY_ID", default="")
+# Checkpoints of the chain's head, kept outside the database (apps.eventlog.checkpoints):
+# how often the worker writes one, and the directory (write-once storage) it writes to.
+AUDIT_CHECKPOINT_SECONDS = env.float("AUDIT_CHECKPOINT_SECONDS", default=300.0)
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
 AUDIT_PARTITION_MONTHS = env.int("AUDIT_PARTITION_MONTHS", default=12)
 # Settled deliveries and their markers are kept this long (the log itself is kept forever).
 EVENTS_DELIVERY_RETENTION_DAYS = env.int("EVENTS_DELIVERY_RETENTION_DAYS", default=14)

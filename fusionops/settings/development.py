@@ -1,10 +1,15 @@
 """Local development: `make run`. DEBUG on by default, readable console logs."""
 
 from .base import *  # noqa: F403
-from .base import env, finalize
+from .base import BASE_DIR, env, finalize
 
 DEBUG = env.bool("DEBUG", default=True)
 LOG_FORMAT = env.str("LOG_FORMAT", default="console")
 FUSIONOPS_LOCAL_LOGIN = env.bool("FUSIONOPS_LOCAL_LOGIN", default=True)
+
+# make run keeps the audit log's checkpoints here (a deployment: write-once storage).
+AUDIT_CHECKPOINT_DIR = env.str(
+    "AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "audit-checkpoints")
+)
 
 finalize(globals())

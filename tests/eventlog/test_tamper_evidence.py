@@ -362,3 +362,51 @@ def test_seal_lag_is_the_age_of_the_oldest_unsealed_event():
         here.rollback()
     seal_everything()
     assert seal_lag_seconds() == 0
+
+
+def test_a_removed_tail_verifies_alone_but_not_against_the_checkpoints(tmp_path):
+    from apps.eventlog.checkpoints import checkpoint_write
+
+    emit(uuid.uuid4().hex)
+    seal_everything()
+    written = checkpoint_write(tmp_path)
+    assert (tmp_path / f"checkpoint-{written.position:020d}.json").exists()
+    checkpoint_write(tmp_path)  # another worker at the same head adds no file
+    assert len(list(tmp_path.iterdir())) == 1
+    out = io.StringIO()
+    call_command("verify_audit", "--checkpoints", str(tmp_path), stdout=out)
+    assert "checkpoint(s) held by the log" in out.getvalue()
+
+    class Undo(Exception):
+        pass
+
+    # The newest events removed with their seals (triggers off, as a superuser could).
+    with pytest.raises(Undo), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "DELETE FROM audit_event e USING audit_seal s"
+            " WHERE s.event_id = e.id AND s.position > %s - 2",
+            [written.position],
+        )
+        cursor.execute("DELETE FROM audit_event_id WHERE id NOT IN (SELECT id FROM audit_event)")
+        cursor.execute("DELETE FROM audit_seal WHERE position > %s - 2", [written.position])
+        assert audit_verify().ok  # the shorter chain verifies by itself
+        with pytest.raises(CommandError, match="beyond the chain's head"):
+            call_command("verify_audit", "--checkpoints", str(tmp_path), stdout=io.StringIO())
+        raise Undo
+    call_command("verify_audit", "--checkpoints", str(tmp_path), stdout=io.StringIO())
+
+
+def test_a_forged_checkpoint_is_reported(tmp_path):
+    import json
+
+    from apps.eventlog.checkpoints import checkpoint_write
+
+    emit(uuid.uuid4().hex)
+    seal_everything()
+    written = checkpoint_write(tmp_path)
+    path = tmp_path / f"checkpoint-{written.position:020d}.json"
+    forged = {**json.loads(path.read_text()), "chain": "00" * 32}
+    path.write_text(json.dumps(forged))
+    with pytest.raises(CommandError, match="not signed by an audit key"):
+        call_command("verify_audit", "--checkpoints", str(tmp_path), stdout=io.StringIO())

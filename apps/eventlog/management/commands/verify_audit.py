@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import make_aware
 
+from apps.eventlog.checkpoints import checkpoints_read, checkpoints_verify
 from apps.eventlog.sealing import audit_verify
 
 
@@ -26,11 +27,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--since", help="Only events recorded from this date on.")
+        parser.add_argument(
+            "--checkpoints",
+            help="A checkpoint directory (AUDIT_CHECKPOINT_DIR) or a file of JSON log lines: "
+            "the log must still hold every checkpointed head.",
+        )
 
-    def handle(self, *args, since=None, **options):
+    def handle(self, *args, since=None, checkpoints=None, **options):
         result = audit_verify(since=parse_since(since) if since else None)
         if not result.ok:
             raise CommandError(f"BROKEN at {result.broken_at}: {result.reason}")
+        if checkpoints:
+            try:
+                heads = checkpoints_read(checkpoints)
+            except (OSError, ValueError, KeyError) as exc:
+                raise CommandError(f"Cannot read the checkpoints at {checkpoints}: {exc}") from None
+            if (problem := checkpoints_verify(heads)) is not None:
+                raise CommandError(f"BROKEN: {problem}")
+            self.stdout.write(f"{len(heads)} checkpoint(s) held by the log.")
         self.stdout.write(
             f"OK: {result.events} events verified "
             f"({result.sealed} in the chain, {result.pending} awaiting their seal)."
