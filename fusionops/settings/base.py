@@ -339,6 +339,10 @@ AUDIT_SIGNING_KEY_ID = env.str("AUDIT_SIGNING_KEY_ID", default="")
 # how often the worker writes one, and the directory (write-once storage) it writes to.
 AUDIT_CHECKPOINT_SECONDS = env.float("AUDIT_CHECKPOINT_SECONDS", default=300.0)
 AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
+# Backups by the worker (manage.py backup): where, how often, how many are kept.
+BACKUP_DIR = env.str("BACKUP_DIR", default="")
+BACKUP_INTERVAL_HOURS = env.float("BACKUP_INTERVAL_HOURS", default=24.0)
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=7)
 AUDIT_PARTITION_MONTHS = env.int("AUDIT_PARTITION_MONTHS", default=12)
 # Settled deliveries and their markers are kept this long (the log itself is kept forever).
 EVENTS_DELIVERY_RETENTION_DAYS = env.int("EVENTS_DELIVERY_RETENTION_DAYS", default=14)

@@ -32,8 +32,13 @@ class Command(BaseCommand):
             help="A checkpoint directory (AUDIT_CHECKPOINT_DIR) or a file of JSON log lines: "
             "the log must still hold every checkpointed head.",
         )
+        parser.add_argument(
+            "--checkpoints-through",
+            type=int,
+            help="Only checkpoints up to this position (a restored backup's head).",
+        )
 
-    def handle(self, *args, since=None, checkpoints=None, **options):
+    def handle(self, *args, since=None, checkpoints=None, checkpoints_through=None, **options):
         result = audit_verify(since=parse_since(since) if since else None)
         if not result.ok:
             raise CommandError(f"BROKEN at {result.broken_at}: {result.reason}")
@@ -42,6 +47,8 @@ class Command(BaseCommand):
                 heads = checkpoints_read(checkpoints)
             except (OSError, ValueError, KeyError) as exc:
                 raise CommandError(f"Cannot read the checkpoints at {checkpoints}: {exc}") from None
+            if checkpoints_through is not None:
+                heads = [head for head in heads if head.position <= checkpoints_through]
             if (problem := checkpoints_verify(heads)) is not None:
                 raise CommandError(f"BROKEN: {problem}")
             self.stdout.write(f"{len(heads)} checkpoint(s) held by the log.")
