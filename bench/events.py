@@ -22,3 +22,10 @@ LATENCY_PINGED = registry.declare(
     public=BenchRun,
     example={},
 )
+AUDIT_RECORDED = registry.declare(
+    "bench.audit.recorded",
+    aggregate_type="bench",
+    description="One event of the log the audit figures seal, back up and restore.",
+    public=BenchRun,
+    example={"run": "3f2a"},
+)

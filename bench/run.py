@@ -64,8 +64,9 @@ def fresh_database(env: dict) -> None:
     )  # fmt: skip
     for args in (["ensure_database"], ["migrate", "--noinput"]):
         subprocess.run(
-            [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
-        )
+            [PYTHON, "manage.py", *args], cwd=ROOT, env={**env, "DATABASE_ROLE": "owner"},
+            check=True, capture_output=True,
+        )  # fmt: skip
 
 
 def prepare_data() -> str:
@@ -182,6 +183,7 @@ def events_scenarios() -> None:
     fresh_database(env)
     subprocess.run([PYTHON, "-m", "bench.eventlog"], cwd=ROOT, env=env, check=True)
     subprocess.run([PYTHON, "-m", "bench.orders"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "-m", "bench.audit"], cwd=ROOT, env=env, check=True)
     subprocess.run(
         [PYTHON, "-m", "bench.realtime"],
         cwd=ROOT,

@@ -9,9 +9,15 @@ from apps.platform.db_roles import privileged_connection_problem
 
 @register(Tags.database)
 def database_role(app_configs, databases=None, **kwargs):
-    """`check --database default` (and every migrate) says when a process meant to serve
-    connects as a superuser or as the tables' owner."""
-    if settings.DATABASE_ROLE == "owner" or not databases or "default" not in databases:
+    """`check --database default` says when a process meant to serve connects as a
+    superuser or as the tables' owner (with DATABASE_REFUSE_PRIVILEGED, as in production;
+    migrations run with DATABASE_ROLE=owner)."""
+    if (
+        not settings.DATABASE_REFUSE_PRIVILEGED
+        or settings.DATABASE_ROLE == "owner"
+        or not databases
+        or "default" not in databases
+    ):
         return []
     problem = privileged_connection_problem(connections["default"])
     if problem is None:
