@@ -26,12 +26,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 
 # Idempotent: creates the database roles and the database if missing (as a superuser),
 # migrates as the owner (which also creates the portal's roles and grants the runtime
-# role its rights), collects static files and loads each demo fixture once.
+# role its rights), collects static files and loads each demo fixture once (as the owner:
+# loading fixtures resets sequences, which the runtime role may not).
 setup: $(VENV)/.installed
 	@$(MANAGE) ensure_database
 	@DATABASE_URL=$(OWNER_DATABASE_URL) DATABASE_ROLE=owner $(MANAGE) migrate --noinput
 	@$(MANAGE) collectstatic --noinput --verbosity 0
-	@$(MANAGE) load_demo_data
+	@DATABASE_URL=$(OWNER_DATABASE_URL) DATABASE_ROLE=owner $(MANAGE) load_demo_data
 
 # The end-to-end tests drive Debian's chromium (Playwright uses it and downloads nothing).
 browser:
