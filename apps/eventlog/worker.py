@@ -7,6 +7,7 @@ import time
 import structlog
 from django.conf import settings
 from django.db import close_old_connections
+from psycopg import Error as DatabaseError
 
 from apps.eventlog import metrics, selectors, services
 from apps.eventlog.registry import registry
@@ -58,7 +59,7 @@ class SealLoop(threading.Thread):
                 # A lost connection or a bug must not end sealing: log, pause, start again.
                 logger.exception("worker.seal_failed")
                 close_old_connections()
-                time.sleep(ERROR_PAUSE_SECONDS)
+                self.worker.pause(ERROR_PAUSE_SECONDS)
         close_old_connections()
 
 
@@ -67,10 +68,12 @@ class RelayWorker:
         self.batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
         self.poll_seconds = poll_seconds or settings.EVENTS_RELAY_POLL_SECONDS
         self.stopping = False
+        self._stopped = threading.Event()
         self._maintained_at = 0.0
 
     def stop(self, *_signal_args) -> None:
         self.stopping = True
+        self._stopped.set()
 
     def drain(self) -> int:
         """Relay batches until fewer than a full batch is due; returns how many settled."""
@@ -110,52 +113,71 @@ class RelayWorker:
         metrics.seal_lag_seconds.set(selectors.seal_lag_seconds())
 
     def run(self, *, once: bool = False) -> None:
+        """Relay until SIGTERM or SIGINT. A lost database connection (PostgreSQL restarted,
+        a connection cut) is not an end: the worker connects again, listens again and
+        catches up, so its supervisor sees it exit only when it was told to stop or on a
+        fault it cannot work around (a configuration error raised before this loop)."""
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         sealer = None if once else SealLoop(self)
         if sealer is not None:
             sealer.start()
+        logger.info("worker.started", batch_size=self.batch_size)
         try:
-            # Listen before the first look, so that nothing committed in between is missed.
-            with raw_connection() as listener:
-                listener.execute(f"LISTEN {CHANNEL}")
-                logger.info("worker.started", batch_size=self.batch_size)
-                observed_at = 0.0
-                while not self.stopping:
-                    relayed = 0
-                    try:
-                        close_old_connections()
-                        self.maintain()
-                        registry.run_due_jobs()
-                        relayed = self.drain()
-                        now = time.monotonic()
-                        if once:
-                            audit_seal_and_follow()
-                        # The gauges are not needed per hop of a busy saga: while work keeps
-                        # coming they are updated every so often, and always when idle.
-                        if once or not relayed or now - observed_at >= OBSERVE_INTERVAL_SECONDS:
-                            self.observe()
-                            observed_at = now
-                        ceiling = min(self.poll_seconds, MAX_SLEEP_SECONDS)
-                        wait = max(
-                            selectors.seconds_until_next_due(ceiling=ceiling), MIN_SLEEP_SECONDS
-                        )
-                    except Exception:
-                        # A database hiccup or a bug must not end the relay: log, pause, go on.
-                        logger.exception("worker.loop_failed")
-                        close_old_connections()
-                        wait = ERROR_PAUSE_SECONDS
+            while not self.stopping:
+                try:
+                    # Listen before the first look, so that nothing committed in between
+                    # is missed; after a reconnect the first look catches up.
+                    with raw_connection() as listener:
+                        listener.execute(f"LISTEN {CHANNEL}")
+                        self._relay(listener, once=once)
+                except DatabaseError:
                     if once:
-                        break
-                    if relayed:
-                        continue  # what it relayed may have made the next step due: look again
-                    for _notification in listener.notifies(timeout=wait, stop_after=1):
-                        break
+                        raise
+                    logger.warning("worker.connection_lost", exc_info=True)
+                    close_old_connections()
+                    self.pause(ERROR_PAUSE_SECONDS)
+                if once:
+                    break
         finally:
-            # However the relay ended (a lost LISTEN connection ends the process, and its
-            # supervisor starts it again), the sealer ends with it.
-            self.stopping = True
+            # However the relay ended, the sealer ends with it.
+            self.stop()
             if sealer is not None:
                 sealer.join(timeout=10)
         close_old_connections()
         logger.info("worker.stopped")
+
+    def pause(self, seconds: float) -> None:
+        self._stopped.wait(seconds)
+
+    def _relay(self, listener, *, once: bool) -> None:
+        observed_at = 0.0
+        while not self.stopping:
+            relayed = 0
+            try:
+                close_old_connections()
+                self.maintain()
+                registry.run_due_jobs()
+                relayed = self.drain()
+                now = time.monotonic()
+                if once:
+                    audit_seal_and_follow()
+                # The gauges are not needed per hop of a busy saga: while work keeps
+                # coming they are updated every so often, and always when idle.
+                if once or not relayed or now - observed_at >= OBSERVE_INTERVAL_SECONDS:
+                    self.observe()
+                    observed_at = now
+                ceiling = min(self.poll_seconds, MAX_SLEEP_SECONDS)
+                wait = max(selectors.seconds_until_next_due(ceiling=ceiling), MIN_SLEEP_SECONDS)
+            except Exception:
+                # A database hiccup or a bug must not end the relay: log, pause, go on.
+                logger.exception("worker.loop_failed")
+                close_old_connections()
+                wait = ERROR_PAUSE_SECONDS
+            if once:
+                return
+            if relayed:
+                continue  # what it relayed may have made the next step due: look again
+            # Raises when the listening connection is gone: run() connects again.
+            for _notification in listener.notifies(timeout=wait, stop_after=1):
+                break
