@@ -7,6 +7,8 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 
+from fusionops.settings.base import INSECURE_SECRET_KEY
+
 pytestmark = pytest.mark.django_db
 
 STRONG_SECRET = "k3J9x!qP2vL8mN4rT6wY1zA5cE7gH0jB3dF6hK9nQ2sU5xW8-strong"
@@ -48,12 +50,39 @@ def test_hsts_is_sent_over_https_only(client):
     assert "max-age=31536000" in secure["Strict-Transport-Security"]
 
 
-def test_production_refuses_to_start_on_the_default_secret():
+def test_production_refuses_to_start_on_the_development_secret():
     result = run_manage(
-        "check", env_overrides={"DJANGO_SETTINGS_MODULE": "fusionops.settings.production"}
+        "check",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "fusionops.settings.production",
+            "SECRET_KEY": INSECURE_SECRET_KEY,
+        },
     )
     assert result.returncode != 0
     assert "SECRET_KEY is the insecure development default" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["run_worker", "--once"], ["migrate"]])
+def test_every_command_runs_production_settings_by_default_and_refuses_without_a_secret(
+    command,
+):
+    result = run_manage(*command, env_overrides={})  # no DJANGO_SETTINGS_MODULE either
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_without_a_settings_module_manage_py_runs_production_settings():
+    result = run_manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)",
+        env_overrides={"SECRET_KEY": STRONG_SECRET, "AUDIT_SIGNING_KEYS": AUDIT_KEYS,
+                       "AUDIT_SIGNING_KEY_ID": "2026-12"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["fusionops.settings.production", "False"]
 
 
 def test_debug_off_refuses_a_short_secret():
