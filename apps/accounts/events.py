@@ -33,7 +33,8 @@ USER_ROLES_CHANGED = registry.declare(
     "accounts.user.roles_changed",
     aggregate_type="accounts.user",
     description="Someone got other roles (groups): from the identity provider (source oidc) "
-    "or from a person in the admin (source admin, the actor says who).",
+    "or from a person in the admin (source admin, the actor says who), or from "
+    "`manage.py create_user` on the server (source command).",
     public=None,
     example={
         "username": "anna.keller",

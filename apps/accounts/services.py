@@ -269,9 +269,9 @@ def _user_state(user: User) -> dict:
 
 
 @transaction.atomic
-def user_save(*, user: User, actor, groups=None, permissions=None) -> User:
-    """Save a user as changed by someone (the admin's form, a command), with its roles and
-    own permissions when given, and record what changed, before and after."""
+def user_save(*, user: User, actor, groups=None, permissions=None, source="admin") -> User:
+    """Save a user as changed by someone (the admin's form, or a command: `source`), with
+    its roles and own permissions when given, and record what changed, before and after."""
     stored = User.objects.select_for_update().filter(pk=user.pk).first() if user.pk else None
     before = _user_state(stored) if stored is not None else None
     user.save()
@@ -304,7 +304,7 @@ def user_save(*, user: User, actor, groups=None, permissions=None) -> User:
     if before["groups"] != after["groups"]:
         payload = {
             "username": user.get_username(), "before": before["groups"],
-            "after": after["groups"], "source": "admin",
+            "after": after["groups"], "source": source,
         }  # fmt: skip
         event_emit(USER_ROLES_CHANGED, aggregate_id=user.pk, payload=payload, actor=actor)
     if before["permissions"] != after["permissions"]:
