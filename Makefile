@@ -16,7 +16,19 @@ METRICS_DIR ?= $(CURDIR)/var/prometheus
 # Migrations run as the tables' owner; the portal itself connects as the runtime role.
 OWNER_DATABASE_URL ?= postgres://fusionops_owner@127.0.0.1:5432/fusionops
 
-.PHONY: setup browser run test lint format bench clean
+# The deploy tools live in environments of their own (their pins are not the portal's).
+DEPLOY_BIN := .venv-deploy/bin
+CHECKOV_BIN := .venv-checkov/bin
+NODE_TOOLS := deploy/tools/node_modules
+# podman as these machines run it (no Docker engine; see deploy/podman/containers.conf).
+PODMAN := CONTAINERS_CONF=$(CURDIR)/deploy/podman/containers.conf podman
+IMAGE ?= localhost/fusionops:dev
+APP_BUILD ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
+ARTIFACTS ?= $(CURDIR)/var/artifacts
+
+.PHONY: setup browser run test lint format bench clean deploy-tools container-tools image \
+	image-test sbom lock
 
 # constraints.txt pins what the requirements pull in, so every machine gets the same set.
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
@@ -42,11 +54,64 @@ browser:
 
 run: setup
 	@echo "FusionOps on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) \
-		$(BIN)/honcho start --procfile Procfile
+	PATH=$(CURDIR)/$(BIN):$$PATH DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) \
+		PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/honcho start --procfile Procfile
 
-test: setup browser
+test: setup browser deploy-tools
 	$(BIN)/pytest --ds=fusionops.settings.test $(PYTEST_ARGS)
+
+$(DEPLOY_BIN)/.installed: deploy/tools/requirements.txt
+	@test -x $(DEPLOY_BIN)/python || "$$(deploy/find-python.sh)" -m venv .venv-deploy
+	$(DEPLOY_BIN)/pip install --quiet --disable-pip-version-check -r deploy/tools/requirements.txt
+	@touch $@
+
+$(CHECKOV_BIN)/.installed: deploy/tools/checkov.txt
+	@test -x $(CHECKOV_BIN)/python || "$$(deploy/find-python.sh)" -m venv .venv-checkov
+	$(CHECKOV_BIN)/pip install --quiet --disable-pip-version-check -r deploy/tools/checkov.txt
+	@touch $@
+
+$(NODE_TOOLS)/.installed: deploy/tools/package.json deploy/tools/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix deploy/tools
+	@touch $@
+
+# What the manifest, compose and proxy tests run: kubectl (kustomize), kubernetes-validate,
+# checkov, hadolint, podman-compose, the custom resources' schemas, Debian's caddy.
+deploy-tools: $(DEPLOY_BIN)/.installed $(CHECKOV_BIN)/.installed $(NODE_TOOLS)/.installed
+	@command -v caddy >/dev/null 2>&1 || { echo "Installing caddy"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; }
+
+container-tools:
+	@command -v podman >/dev/null 2>&1 && command -v debootstrap >/dev/null 2>&1 || { \
+		echo "Installing podman"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq podman buildah runc debootstrap >/dev/null; }
+
+# The image, from the repository's files (its base made locally where no registry serves it).
+image: container-tools
+	@$(PODMAN) image exists docker.io/library/debian:trixie-slim || \
+		CONTAINERS_CONF=$(CURDIR)/deploy/podman/containers.conf deploy/podman/base-image.sh
+	$(PODMAN) build --isolation chroot --network host --file deploy/Containerfile \
+		--build-arg APP_BUILD=$(APP_BUILD) --build-arg SOURCE_URL=$(SOURCE_URL) \
+		$(if $(wildcard /etc/ssl/certs/ca-certificates.crt),--volume /etc/ssl/certs/ca-certificates.crt:/host-ca.crt:ro --build-arg PIP_CERT=/host-ca.crt) \
+		--tag $(IMAGE) .
+
+# A CycloneDX SBOM of the image's Python environment: the lock it is installed from,
+# checked against what the image holds by the image tests.
+sbom: $(DEPLOY_BIN)/.installed
+	@mkdir -p $(ARTIFACTS)
+	$(DEPLOY_BIN)/cyclonedx-py requirements --output-format JSON --output-file $(ARTIFACTS)/sbom.json \
+		requirements.lock
+
+# Build the image, run its processes against this machine's PostgreSQL and Redis, check
+# them from outside.
+image-test: setup image sbom
+	$(BIN)/pytest --ds=fusionops.settings.test -m image tests/image --image=$(IMAGE) \
+		--sbom=$(ARTIFACTS)/sbom.json $(PYTEST_ARGS)
+
+# requirements.lock: the runtime requirements at constraints.txt's versions, with hashes.
+lock: $(DEPLOY_BIN)/.installed
+	$(DEPLOY_BIN)/uv pip compile requirements.txt --constraint constraints.txt --generate-hashes \
+		--python-version 3.13 --python-platform x86_64-manylinux_2_28 --no-header --quiet \
+		--output-file requirements.lock
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -62,4 +127,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles var
+	rm -rf $(VENV) .venv-deploy .venv-checkov $(NODE_TOOLS) staticfiles var

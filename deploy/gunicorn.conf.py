@@ -25,6 +25,8 @@ logconfig_dict["loggers"]["gunicorn.error"] = {
     "level": os.environ.get("LOG_LEVEL", "INFO"),
     "propagate": False,
 }
+# Nothing manages gunicorn through its control socket (and the image's root is read-only).
+control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Workers are separate processes: /metrics must add up all of them, which

@@ -2,6 +2,7 @@
 ASGI process answers its health checks only)."""
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.asgi import get_asgi_application
 
@@ -17,7 +18,9 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402  Django must be se
 from apps.platform.db_roles import refuse_privileged_connection  # noqa: E402
 from apps.realtime.routing import health_only, websocket_application  # noqa: E402
 
-refuse_privileged_connection()
+# uvicorn imports this module inside its event loop, where Django refuses database calls.
+with ThreadPoolExecutor(max_workers=1) as startup:
+    startup.submit(refuse_privileged_connection).result()
 
 application = ProtocolTypeRouter(
     {"http": health_only(http_application), "websocket": websocket_application()}

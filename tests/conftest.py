@@ -10,6 +10,14 @@ from apps.platform import db_roles
 from tests.factories import UserFactory, issue_token
 
 
+def pytest_addoption(parser):
+    group = parser.getgroup("fusionops image")
+    group.addoption("--image", default="localhost/fusionops:dev", help="Image under test.")
+    group.addoption(
+        "--sbom", default="var/artifacts/sbom.json", help="The SBOM written for that image."
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """The portal's two database roles exist before the test database is migrated: its

@@ -3,6 +3,7 @@
 import signal
 import threading
 import time
+from pathlib import Path
 
 import structlog
 from django.conf import settings
@@ -70,6 +71,14 @@ class RelayWorker:
         self.stopping = False
         self._stopped = threading.Event()
         self._maintained_at = 0.0
+        self._heartbeat = (
+            Path(settings.WORKER_HEARTBEAT_FILE) if settings.WORKER_HEARTBEAT_FILE else None
+        )
+
+    def beat(self) -> None:
+        """Tell the liveness probe that the loop still turns."""
+        if self._heartbeat is not None:
+            self._heartbeat.touch()
 
     def stop(self, *_signal_args) -> None:
         self.stopping = True
@@ -136,6 +145,7 @@ class RelayWorker:
                         raise
                     logger.warning("worker.connection_lost", exc_info=True)
                     close_old_connections()
+                    self.beat()  # waiting for the database is alive, not stuck
                     self.pause(ERROR_PAUSE_SECONDS)
                 if once:
                     break
@@ -154,6 +164,7 @@ class RelayWorker:
         observed_at = 0.0
         while not self.stopping:
             relayed = 0
+            self.beat()
             try:
                 close_old_connections()
                 self.maintain()

@@ -323,6 +323,9 @@ EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=200)
 # Deliveries of a claim run in transactions of at most this many (their locks held that long).
 EVENTS_RELAY_TRANSACTION_SIZE = env.int("EVENTS_RELAY_TRANSACTION_SIZE", default=20)
 EVENTS_RELAY_POLL_SECONDS = env.float("EVENTS_RELAY_POLL_SECONDS", default=5.0)
+# The worker touches this file on every pass of its loop, connected or not: its liveness
+# probe (`deploy/entrypoint.sh alive`) checks its age. Empty: no file.
+WORKER_HEARTBEAT_FILE = env.str("WORKER_HEARTBEAT_FILE", default="")
 # A claimed delivery is not due again for this long: a worker that died holding it leaves
 # it to others after the lease (its attempt counted).
 EVENTS_RELAY_LEASE_SECONDS = env.float("EVENTS_RELAY_LEASE_SECONDS", default=30.0)

@@ -6,15 +6,17 @@ import json
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
+import requests
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 
 from apps.eventlog.services import audit_partitions_ensure, event_emit
 from tests.eventsapp.events import declared
-from tests.processes import portal_env
+from tests.processes import free_port, portal_env, stop, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -108,8 +110,8 @@ def test_the_worker_as_runtime_role_still_creates_the_coming_months_partitions()
     assert audit_partitions_ensure(months=2, first_month=first_month) == 0
 
 
-def run_as(url: str, *command) -> subprocess.CompletedProcess:
-    env = {
+def run_env(url: str) -> dict:
+    return {
         **portal_env(),
         "DJANGO_SETTINGS_MODULE": "fusionops.settings.production",
         "SECRET_KEY": "k3J9x!qP2vL8mN4rT6wY1zA5cE7gH0jB3dF6hK9nQ2sU5xW8-strong",
@@ -118,9 +120,12 @@ def run_as(url: str, *command) -> subprocess.CompletedProcess:
         "AUDIT_SIGNING_KEY_ID": settings.AUDIT_SIGNING_KEY_ID,
         "DATABASE_URL": url,
     }
+
+
+def run_as(url: str, *command) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *command],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        cwd=settings.BASE_DIR, env=run_env(url), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 
 
@@ -135,3 +140,41 @@ def test_production_refuses_to_serve_as_a_superuser_or_owner():
     runtime = f"postgres://{settings.DATABASE_RUNTIME_ROLE}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     served = run_as(runtime, "run_worker", "--once")
     assert served.returncode == 0, served.stderr
+
+
+def test_the_websocket_process_checks_its_role_at_start_inside_uvicorn_s_event_loop():
+    db = connections["default"].settings_dict
+    uvicorn = str(Path(sys.executable).parent / "uvicorn")
+
+    def start(url: str) -> tuple[subprocess.Popen, int]:
+        port = free_port()
+        env = {**run_env(url), "DB_POOL": "false"}
+        command = [
+            uvicorn,
+            "fusionops.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        return subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True, start_new_session=True,
+        ), port  # fmt: skip
+
+    refused, _ = start(f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    assert refused.wait(timeout=60) != 0
+    assert "Refusing to serve: it connects to the database as a superuser" in refused.stderr.read()
+    runtime = f"postgres://{settings.DATABASE_RUNTIME_ROLE}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    served, port = start(runtime)
+    try:
+        assert wait_until(lambda: _answers(f"http://127.0.0.1:{port}/health/live"), 60)
+    finally:
+        stop([served])
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False

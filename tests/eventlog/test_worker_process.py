@@ -36,8 +36,11 @@ def cut_portal_connections() -> int:
         return cursor.fetchone()[0]
 
 
-def test_the_worker_reconnects_after_its_connections_are_cut_and_relays_what_came_after():
-    (worker,) = start_workers(1, portal_env())
+def test_the_worker_reconnects_after_its_connections_are_cut_and_relays_what_came_after(
+    tmp_path,
+):
+    heartbeat = tmp_path / "alive"
+    (worker,) = start_workers(1, portal_env(WORKER_HEARTBEAT_FILE=str(heartbeat)))
     try:
         # The relay and the sealer each listen on a connection of their own.
         assert wait_until(lambda: listening_backends() == 2, 30)
@@ -49,6 +52,9 @@ def test_the_worker_reconnects_after_its_connections_are_cut_and_relays_what_cam
         emit_many(run, 20, [])
         assert wait_until(lambda: recorder_state(run)[1] == 20, 30)
         assert recorder_state(run) == (20, 20, 20)
+        # The liveness probe's file keeps being touched while the loop turns.
+        beaten = heartbeat.stat().st_mtime
+        assert wait_until(lambda: heartbeat.stat().st_mtime > beaten, 10)
     finally:
         if worker.poll() is None:
             worker.send_signal(signal.SIGTERM)
