@@ -75,10 +75,12 @@ $(NODE_TOOLS)/.installed: deploy/tools/package.json deploy/tools/package-lock.js
 	@touch $@
 
 # What the manifest, compose and proxy tests run: kubectl (kustomize), kubernetes-validate,
-# checkov, hadolint, podman-compose, the custom resources' schemas, Debian's caddy.
+# checkov, hadolint, podman-compose, the custom resources' schemas, Debian's caddy and
+# promtool (Debian's prometheus).
 deploy-tools: $(DEPLOY_BIN)/.installed $(CHECKOV_BIN)/.installed $(NODE_TOOLS)/.installed
-	@command -v caddy >/dev/null 2>&1 || { echo "Installing caddy"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; }
+	@command -v caddy >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || { \
+		echo "Installing caddy and prometheus"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy prometheus >/dev/null; }
 
 container-tools:
 	@command -v podman >/dev/null 2>&1 && command -v debootstrap >/dev/null 2>&1 || { \
