@@ -294,3 +294,28 @@ def test_each_process_stops_gracefully_on_sigterm_within_the_grace_period(deploy
         code = podman("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
         assert code == "0", (process, code, logs(deployment))
         assert took < 30, (process, took)
+
+
+def test_keys_are_made_once_into_a_volume_and_read_from_files(image):
+    volume = f"fusionops-keys-{uuid.uuid4().hex[:8]}"
+    keys = f"{volume}:/var/lib/fusionops/keys"
+    # The key id the keys are made under is the one the portal must be told.
+    make_keys = ("run", "--rm", *hardened("-v", keys, "-e", "AUDIT_SIGNING_KEY_ID=first"), image)
+    try:
+        made = podman(*make_keys, "keys", "/var/lib/fusionops/keys")
+        assert "Made /var/lib/fusionops/keys/secret_key" in made.stdout
+        again = podman(*make_keys, "keys", "/var/lib/fusionops/keys")
+        assert again.stdout == "", "the keys are made once, never replaced"
+        settings_seen = podman(
+            "run", "--rm", *hardened(
+                "-v", f"{keys}:ro",
+                "-e", "SECRET_KEY_FILE=/var/lib/fusionops/keys/secret_key",
+                "-e", "AUDIT_SIGNING_KEYS_FILE=/var/lib/fusionops/keys/audit_signing_keys",
+                "-e", "AUDIT_SIGNING_KEY_ID=first",
+            ), image, "manage", "shell", "--verbosity", "0", "-c",
+            "from django.conf import settings; "
+            "print(len(settings.SECRET_KEY), sorted(settings.AUDIT_SIGNING_KEYS))",
+        )  # fmt: skip
+        assert settings_seen.stdout.split() == ["86", "['first']"]
+    finally:
+        podman("volume", "rm", "--force", volume, check=False)
