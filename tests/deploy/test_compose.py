@@ -69,6 +69,7 @@ def test_portal_services_run_hardened_from_one_image_after_migrate():
     assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert migrate["environment"]["DATABASE_URL"].startswith("postgres://fusionops_owner@")
     assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://fusionops_app@")
+    assert services["web"]["environment"]["REALTIME_WS_URL"] == "/ws/notify/"
     # One address: only the proxy publishes a port.
     published = {name for name, service in services.items() if service.get("ports")}
     assert published == {"proxy"}

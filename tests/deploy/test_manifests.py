@@ -137,6 +137,9 @@ def test_the_ingress_sends_websockets_to_ws_and_the_rest_to_web(overlay):
     assert routes == {"/ws/": "fusionops-ws", "/": "fusionops-web"}
     services = {o["metadata"]["name"] for o in objects(overlay) if o["kind"] == "Service"}
     assert set(routes.values()) <= services
+    # Browsers are told to open their socket on the same address.
+    (config,) = [o for o in objects(overlay) if o["kind"] == "ConfigMap"]
+    assert config["data"]["REALTIME_WS_URL"] == "/ws/notify/"
 
 
 def test_secrets_are_referenced_never_kept(overlay):
