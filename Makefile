@@ -11,8 +11,6 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WS_PORT ?= $(shell echo $$(($(PORT) + 1)))
 export HOST PORT WS_PORT
-# One metrics directory shared by gunicorn's workers (emptied by gunicorn at every start).
-METRICS_DIR ?= $(CURDIR)/var/prometheus
 # Migrations run as the tables' owner; the portal itself connects as the runtime role.
 OWNER_DATABASE_URL ?= postgres://fusionops_owner@127.0.0.1:5432/fusionops
 
@@ -55,7 +53,7 @@ browser:
 run: setup
 	@echo "FusionOps on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	PATH=$(CURDIR)/$(BIN):$$PATH DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) \
-		PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/honcho start --procfile Procfile
+		$(BIN)/honcho start --procfile Procfile
 
 test: setup browser deploy-tools
 	$(BIN)/pytest --ds=fusionops.settings.test $(PYTEST_ARGS)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every process of the portal, by name: the image's entry point and the Procfile's.
-#   web      gunicorn: all HTTP (the API, the admin, health, metrics)
+#   web      gunicorn: all HTTP (the API, the admin, health)
 #   ws       uvicorn: websockets only (/ws/), and its own health checks
 #   worker   the relay: outbox deliveries, sealing, live updates, periodic jobs
 #   migrate  set up (with DATABASE_ADMIN_URL), migrate as the owner, ensure partitions;
@@ -30,16 +30,23 @@ done
 process="${1:-web}"
 [ "$#" -gt 0 ] && shift
 
+# Each process serves its metrics on a port of its own (9100, 9101, 9102 unless
+# METRICS_PORT says otherwise); only gunicorn adds up files of several processes.
 case "$process" in
   web)
+    export METRICS_PORT="${METRICS_PORT:-9100}"
     exec gunicorn fusionops.wsgi --config deploy/gunicorn.conf.py "$@"
     ;;
   ws)
+    export METRICS_PORT="${METRICS_PORT:-9101}"
+    unset PROMETHEUS_MULTIPROC_DIR
     exec uvicorn fusionops.asgi:application --host "${HOST:-127.0.0.1}" \
       --port "${WS_PORT:-8001}" --ws websockets-sansio --lifespan off --no-access-log \
       --timeout-graceful-shutdown "${WS_GRACEFUL_TIMEOUT:-20}" "$@"
     ;;
   worker)
+    export METRICS_PORT="${METRICS_PORT:-9102}"
+    unset PROMETHEUS_MULTIPROC_DIR
     exec python manage.py run_worker "$@"
     ;;
   migrate)

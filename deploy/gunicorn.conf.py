@@ -29,19 +29,26 @@ logconfig_dict["loggers"]["gunicorn.error"] = {
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# Workers are separate processes: /metrics must add up all of them, which
-# prometheus_client does from files in one directory shared by the workers.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="fusionops-metrics-"))
+# Workers are separate processes: the master serves /metrics on METRICS_PORT, adding up
+# the files the workers leave in a directory of this server's own (a fresh one per start,
+# so nothing of another process is ever read or deleted).
+metrics_dir = tempfile.mkdtemp(
+    prefix="fusionops-web-metrics-", dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
 
-def on_starting(server):
-    # Metrics of workers from an earlier run must not be summed with this run's.
-    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    shutil.rmtree(directory, ignore_errors=True)
-    os.makedirs(directory, exist_ok=True)
+def when_ready(server):
+    from apps.platform.metrics import serve_metrics
+
+    serve_metrics(multiprocess_dir=metrics_dir)
 
 
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -16,11 +16,13 @@ http_application = get_asgi_application()
 from channels.routing import ProtocolTypeRouter  # noqa: E402  Django must be set up first
 
 from apps.platform.db_roles import refuse_privileged_connection  # noqa: E402
+from apps.platform.metrics import serve_metrics  # noqa: E402
 from apps.realtime.routing import health_only, websocket_application  # noqa: E402
 
 # uvicorn imports this module inside its event loop, where Django refuses database calls.
 with ThreadPoolExecutor(max_workers=1) as startup:
     startup.submit(refuse_privileged_connection).result()
+serve_metrics()
 
 application = ProtocolTypeRouter(
     {"http": health_only(http_application), "websocket": websocket_application()}

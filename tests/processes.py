@@ -74,10 +74,12 @@ def free_port() -> int:
 
 
 class Portal:
-    """gunicorn on `port`, uvicorn on `ws_port`, one worker; `stop()` ends them all."""
+    """gunicorn on `port`, uvicorn on `ws_port`, one worker; each serves its metrics on a
+    port of its own (`metrics_ports`); `stop()` ends them all."""
 
     def __init__(self, **env):
         self.port, self.ws_port = free_port(), free_port()
+        self.metrics_ports = {process: free_port() for process in ("web", "ws", "worker")}
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.ws_port}/ws/notify/"
         self.env = portal_env(
@@ -91,10 +93,10 @@ class Portal:
         self.web = start(
             [os.path.join(bin_dir, "gunicorn"), "fusionops.wsgi", "--config",
              "deploy/gunicorn.conf.py"],
-            self.env,
+            self.env_of("web"),
         )  # fmt: skip
         self.ws = self._start_ws()
-        self.worker = start_workers(1, self.env)[0]
+        self.worker = start_workers(1, self.env_of("worker"))[0]
         try:
             self._wait_ready(self.url)
             self._wait_ready(f"http://127.0.0.1:{self.ws_port}")
@@ -108,8 +110,15 @@ class Portal:
             [uvicorn, "fusionops.asgi:application", "--host", "127.0.0.1", "--port",
              str(self.ws_port), "--ws", "websockets-sansio", "--lifespan", "off",
              "--no-access-log"],
-            self.env,
+            self.env_of("ws"),
         )  # fmt: skip
+
+    def env_of(self, process: str) -> dict:
+        return {**self.env, "METRICS_PORT": str(self.metrics_ports[process])}
+
+    def metrics(self, process: str) -> str:
+        url = f"http://127.0.0.1:{self.metrics_ports[process]}/metrics"
+        return requests.get(url, timeout=5).text
 
     def restart_ws(self, *, while_down=None) -> None:
         """Stop the websocket server (every socket drops), run `while_down`, start it again."""

@@ -77,8 +77,9 @@ def jsonb_normalized(value):
 
 @functools.lru_cache(maxsize=1024)
 def _appended_counter(type: str):
-    """The per-type child of events_appended (looking it up by label on every write costs)."""
-    return events_appended.labels(type=type)
+    """The per-type child of events_appended (looking it up by label on every write costs).
+    Types an integration chose are one label, `external`: callers never pick label values."""
+    return events_appended.labels(type=type if registry.event_type(type) else "external")
 
 
 class EmitOutsideTransaction(RuntimeError):

@@ -437,6 +437,8 @@ CONTENT_SECURITY_POLICY = {
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 PROMETHEUS_EXPORT_MIGRATIONS = False
+# django-prometheus's metrics carry the portal's prefix too (fusionops_django_http_...).
+PROMETHEUS_METRIC_NAMESPACE = "fusionops"
 
 
 def finalize(namespace: dict) -> None:

@@ -22,8 +22,8 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 # TLS ends at the ingress or proxy, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-# Probes and scrapers speak plain HTTP inside the cluster.
-SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+# Probes speak plain HTTP inside the cluster (scrapers use each process's metrics port).
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 

@@ -1,23 +1,37 @@
-"""Prometheus metrics at /metrics; OpenAPI 3 at /api/schema/ and Swagger UI served offline."""
+"""Prometheus metrics (each process's own port, never the public one); OpenAPI 3 at
+/api/schema/ and Swagger UI served offline."""
 
 import re
 
 import pytest
 import yaml
+from prometheus_client import REGISTRY, generate_latest
 
 from tests.factories import SystemSettingFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_metrics_expose_request_latency_database_and_cache_figures(client_as, client):
+def test_metrics_expose_request_latency_database_and_cache_figures(client_as):
     SystemSettingFactory()
     client_as("Viewer").get("/api/v1/settings/")  # touches the database and the cache
-    body = client.get("/metrics").content.decode()
-    assert "django_http_requests_total_by_method_total" in body
-    assert "django_http_requests_latency_seconds_by_view_method_bucket" in body
-    assert re.search(r'django_db_execute_total\{alias="default",vendor="postgresql"\}', body)
-    assert "django_cache_get_total" in body
+    body = generate_latest(REGISTRY).decode()
+    assert "fusionops_django_http_requests_total_by_method_total" in body
+    assert "fusionops_django_http_requests_latency_seconds_by_view_method_bucket" in body
+    assert re.search(
+        r'fusionops_django_db_execute_total\{alias="default",vendor="postgresql"\}', body
+    )
+    assert "fusionops_django_cache_get_total" in body
+
+
+def test_metrics_are_not_served_on_the_public_port(client):
+    assert client.get("/metrics").status_code == 404
+
+
+def test_every_metric_of_the_portal_carries_its_prefix():
+    names = {metric.name for metric in REGISTRY.collect()}
+    ours = {name for name in names if not name.startswith(("python_", "process_"))}
+    assert ours and all(name.startswith("fusionops_") for name in ours), sorted(ours)
 
 
 def test_schema_is_openapi_3_and_lists_the_settings_endpoints(client):

@@ -95,7 +95,7 @@ def test_the_keycloak_realm_matches_what_the_portal_is_told_in_idp_env():
     assert {group["name"] for group in realm["groups"]} == set(ROLES)
 
 
-def test_the_monitoring_profile_s_prometheus_configuration_loads_and_scrapes_web():
+def test_the_monitoring_profile_s_prometheus_configuration_loads_and_scrapes_every_process():
     promtool = shutil.which("promtool") or "/usr/bin/promtool"
     configuration = ROOT / "deploy/compose/prometheus/prometheus.yml"
     result = subprocess.run(
@@ -103,7 +103,7 @@ def test_the_monitoring_profile_s_prometheus_configuration_loads_and_scrapes_web
     )
     assert result.returncode == 0, result.stdout + result.stderr
     (job,) = yaml.safe_load(configuration.read_text())["scrape_configs"]
-    assert job["static_configs"][0]["targets"] == ["web:8000"]
+    assert job["static_configs"][0]["targets"] == ["web:9100", "ws:9101", "worker:9102"]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -159,10 +159,17 @@ def test_disruption_budgets_and_network_policies_cover_every_process(overlay):
     assert deny["policyTypes"] == ["Ingress", "Egress"] and "ingress" not in deny
     egress = one(overlay, "NetworkPolicy", "fusionops-egress")["spec"]["egress"]
     assert {p["port"] for rule in egress for p in rule["ports"]} == {53, 5432, 6379, 443}
-    sources = one(overlay, "NetworkPolicy", "fusionops-from-ingress")["spec"]["ingress"]
-    namespaces = {s["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-                  for rule in sources for s in rule["from"]}  # fmt: skip
-    assert namespaces == {"ingress-nginx", "monitoring"}
+
+    def sources(name):
+        rules = one(overlay, "NetworkPolicy", name)["spec"]["ingress"]
+        return (
+            {s["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+             for rule in rules for s in rule["from"]},
+            {p["port"] for rule in rules for p in rule["ports"]},
+        )  # fmt: skip
+
+    assert sources("fusionops-from-ingress") == ({"ingress-nginx"}, {8000, 8001})
+    assert sources("fusionops-from-monitoring") == ({"monitoring"}, {9100, 9101, 9102})
 
 
 def test_autoscaling_web_and_ws_on_load_and_the_worker_on_outbox_lag(overlay):
@@ -173,7 +180,10 @@ def test_autoscaling_web_and_ws_on_load_and_the_worker_on_outbox_lag(overlay):
     keda = one(overlay, "ScaledObject", "fusionops-worker")["spec"]
     assert keda["scaleTargetRef"]["name"] == "fusionops-worker"
     (trigger,) = keda["triggers"]
-    assert trigger["type"] == "prometheus" and "outbox_lag_seconds" in trigger["metadata"]["query"]
+    assert (
+        trigger["type"] == "prometheus"
+        and "fusionops_outbox_lag_seconds" in trigger["metadata"]["query"]
+    )
 
 
 def test_production_releases_web_as_a_canary_judged_on_latency_and_errors():
@@ -194,8 +204,22 @@ def test_production_releases_web_as_a_canary_judged_on_latency_and_errors():
 
 def test_the_overlays_render_the_objects_a_deployment_needs():
     counts = {overlay: len(objects(overlay)) for overlay in OVERLAYS}
-    # base: 20 objects; production adds the Rollout and its AnalysisTemplate.
-    assert counts == {"dev": 20, "production": 22}
+    # base: 22 objects; production adds the Rollout and its AnalysisTemplate.
+    assert counts == {"dev": 22, "production": 24}
+
+
+def test_prometheus_scrapes_every_process_on_its_metrics_port(overlay):
+    monitor = one(overlay, "ServiceMonitor", "fusionops")["spec"]
+    assert [e["port"] for e in monitor["endpoints"]] == ["metrics"]
+    (selected,) = monitor["selector"]["matchExpressions"]
+    for name, port in (("fusionops-web", 9100), ("fusionops-ws", 9101), ("fusionops-worker", 9102)):
+        service = one(overlay, "Service", name)
+        assert name in selected["values"]
+        assert {"name": "metrics", "port": port, "targetPort": "metrics"} in service["spec"][
+            "ports"
+        ]
+        (container,) = pod_spec(one(overlay, "Deployment", name))["containers"]
+        assert {"name": "metrics", "containerPort": port} in container["ports"]
 
 
 def test_the_containerfile_passes_hadolint():

@@ -1,9 +1,11 @@
-"""The backbone's metrics at /metrics."""
+"""The backbone's metrics."""
 
 import re
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
+from prometheus_client import REGISTRY, generate_latest
 
 from apps.eventlog.services import event_emit
 from apps.eventlog.worker import RelayWorker
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_appends_deliveries_lag_dead_letters_and_batch_times_are_exposed(
-    client, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         event_emit(
@@ -22,9 +24,32 @@ def test_appends_deliveries_lag_dead_letters_and_batch_times_are_exposed(
     worker = RelayWorker()
     worker.drain()
     worker.observe()
-    body = client.get("/metrics").content.decode()
-    assert re.search(r'events_appended_total\{type="testing.metrics.counted"\} [1-9]', body)
-    assert re.search(r'deliveries_total\{outcome="done",subscriber="testing.recorder"\}', body)
-    assert re.search(r"^outbox_lag_seconds \d", body, re.MULTILINE)
-    assert re.search(r"^dead_letters \d", body, re.MULTILINE)
-    assert "relay_batch_duration_seconds_bucket" in body
+    body = generate_latest(REGISTRY).decode()
+    assert re.search(
+        r'fusionops_events_appended_total\{type="testing.metrics.counted"\} [1-9]', body
+    )
+    assert re.search(
+        r'fusionops_deliveries_total\{outcome="done",subscriber="testing.recorder"\}', body
+    )
+    assert re.search(r"^fusionops_outbox_lag_seconds \d", body, re.MULTILINE)
+    assert re.search(r"^fusionops_dead_letters \d", body, re.MULTILINE)
+    assert "fusionops_relay_batch_duration_seconds_bucket" in body
+
+
+def test_event_types_an_integration_chose_are_counted_as_external(
+    client_as, django_capture_on_commit_callbacks
+):
+    def appended(type):
+        return REGISTRY.get_sample_value("fusionops_events_appended_total", {"type": type}) or 0
+
+    before = appended("external")
+    integration = client_as("Integration")
+    body = {
+        "type": "erp.invoice.paid", "aggregate_type": "erp.invoice", "aggregate_id": "INV-7",
+        "occurred_at": timezone.now().isoformat(), "payload": {"amount": "1.00"},
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = integration.post("/api/v1/events/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert appended("external") == before + 1
+    assert appended("erp.invoice.paid") == 0, "a caller's type is never a label"

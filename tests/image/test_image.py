@@ -61,6 +61,7 @@ class Deployment:
     web: str = ""
     ws: str = ""
     containers: dict = field(default_factory=dict)
+    metrics_ports: dict = field(default_factory=dict)
 
     def env_args(self, **overrides) -> list[str]:
         merged = {**self.env, **overrides}
@@ -75,7 +76,9 @@ class Deployment:
 
     def start(self, process: str) -> None:
         name = f"{self.env['CHANNEL_LAYER_PREFIX']}-{process}"
-        podman("run", "--detach", "--name", name, *hardened(*self.env_args()), self.image, process)
+        self.metrics_ports[process] = free_port()
+        env = self.env_args(METRICS_PORT=str(self.metrics_ports[process]))
+        podman("run", "--detach", "--name", name, *hardened(*env), self.image, process)
         self.containers[process] = name
 
     def query(self, statement: str, params=()) -> list[tuple]:
@@ -232,6 +235,18 @@ def test_a_booking_through_the_api_reaches_a_websocket_and_the_worker_relays_it(
         return total > 0 and done == total
 
     assert wait_until(relayed, 30), "the worker hands the booking's event to its subscribers"
+
+
+def test_each_process_serves_its_own_metrics_and_none_on_the_public_port(deployment):
+    def scrape(process):
+        url = f"http://127.0.0.1:{deployment.metrics_ports[process]}/metrics"
+        return requests.get(url, timeout=5).text
+
+    assert "fusionops_django_http_requests_total_by_method_total" in scrape("web")
+    assert "fusionops_realtime_connections" in scrape("ws")
+    assert wait_until(lambda: "fusionops_outbox_lag_seconds " in scrape("worker"), 15)
+    public = requests.get(f"{deployment.web}/metrics", headers=BEHIND_TLS, timeout=5)
+    assert public.status_code == 404
 
 
 def test_every_process_runs_as_the_unprivileged_user_on_a_read_only_root(deployment):

@@ -604,14 +604,17 @@ def test_open_connections_and_messages_sent_are_metrics():
     cookie = session_cookie(UserFactory(roles=["Viewer"]))
 
     async def scenario():
-        before = sample("realtime_connections"), sample("realtime_messages_sent_total", type="pong")
+        before = (
+            sample("fusionops_realtime_connections"),
+            sample("fusionops_realtime_messages_sent_total", type="pong"),
+        )
         socket = await open_socket(cookie=cookie)
         await socket.send_json_to({"action": "ping"})
         await socket.receive_json_from()
-        assert sample("realtime_connections") == before[0] + 1
-        assert sample("realtime_messages_sent_total", type="pong") == before[1] + 1
+        assert sample("fusionops_realtime_connections") == before[0] + 1
+        assert sample("fusionops_realtime_messages_sent_total", type="pong") == before[1] + 1
         await socket.disconnect()
-        assert sample("realtime_connections") == before[0]
+        assert sample("fusionops_realtime_connections") == before[0]
 
     run(scenario())
 

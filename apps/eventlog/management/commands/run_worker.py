@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from apps.eventlog.worker import RelayWorker
 from apps.platform.db_roles import refuse_privileged_connection
+from apps.platform.metrics import serve_metrics
 
 
 class Command(BaseCommand):
@@ -17,4 +18,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, batch_size=None, **options):
         refuse_privileged_connection()
+        if not once:
+            serve_metrics()
         RelayWorker(batch_size=batch_size).run(once=once)
