@@ -26,6 +26,12 @@ seal_lag_seconds = Gauge(
 dead_letters = Gauge(
     "fusionops_dead_letters", "Deliveries that are dead letters now.", multiprocess_mode="max"
 )
+audit_partitions_ahead = Gauge(
+    "fusionops_audit_partitions_months_ahead",
+    "Months, this one first, that have a partition of the log ready (the worker's daily "
+    "maintenance keeps AUDIT_PARTITION_MONTHS).",
+    multiprocess_mode="max",
+)
 relay_batch_seconds = Histogram(
     "fusionops_relay_batch_duration_seconds",
     "Time a relay worker takes to claim and settle one batch.",

@@ -4,7 +4,7 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -147,6 +147,18 @@ def audit_partitions() -> list[str]:
             """
         )
         return [name for (name,) in cursor.fetchall()]
+
+
+def audit_partition_months_ahead(today: date | None = None) -> int:
+    """How many months, this one first, have a partition of their own in a row: when it
+    reaches 0, new events land in the default partition."""
+    month = (today or timezone.now().date()).replace(day=1)
+    existing = set(audit_partitions())
+    ahead = 0
+    while f"audit_event_{month:%Y_%m}" in existing:
+        ahead += 1
+        month = (month + timedelta(days=32)).replace(day=1)
+    return ahead
 
 
 def seal_lag_seconds() -> float:

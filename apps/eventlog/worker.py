@@ -108,6 +108,9 @@ class RelayWorker:
         except Exception:  # maintenance must never stop the relay; tried again in a day
             logger.exception("worker.maintenance_failed")
             return
+        finally:
+            # Also after a failure: the alert on partitions running out reads this.
+            self.observe_partitions()
         for projection in registry.all_projections():
             try:
                 created += projection.maintain()
@@ -115,6 +118,12 @@ class RelayWorker:
                 logger.exception("worker.projection_maintenance_failed", projection=projection.name)
         if created or purged:
             logger.info("worker.maintained", partitions_created=created, deliveries_purged=purged)
+
+    def observe_partitions(self) -> None:
+        try:
+            metrics.audit_partitions_ahead.set(selectors.audit_partition_months_ahead())
+        except Exception:  # a gauge must never stop the relay
+            logger.exception("worker.observe_failed")
 
     def observe(self) -> None:
         metrics.outbox_lag_seconds.set(selectors.outbox_lag_seconds())

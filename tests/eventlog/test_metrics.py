@@ -53,3 +53,15 @@ def test_event_types_an_integration_chose_are_counted_as_external(
     assert response.status_code == 201, response.content
     assert appended("external") == before + 1
     assert appended("erp.invoice.paid") == 0, "a caller's type is never a label"
+
+
+def test_the_partitions_ready_ahead_are_a_gauge_that_falls_as_months_pass(settings):
+    from datetime import date
+
+    from apps.eventlog.selectors import audit_partition_months_ahead
+
+    RelayWorker().maintain()
+    ahead = REGISTRY.get_sample_value("fusionops_audit_partitions_months_ahead")
+    assert ahead >= settings.AUDIT_PARTITION_MONTHS
+    assert audit_partition_months_ahead() == ahead
+    assert audit_partition_months_ahead(today=date(2199, 1, 1)) == 0
