@@ -45,3 +45,6 @@ class EventLogConfig(AppConfig):
         post_migrate.connect(_grant_the_runtime_role, sender=self, dispatch_uid="eventlog-grants")
         autodiscover_modules("events")
         autodiscover_modules("handlers")
+        from apps.eventlog import health
+
+        health.register()

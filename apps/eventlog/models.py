@@ -143,3 +143,19 @@ class ProcessedMarker(models.Model):
 
     def __str__(self):
         return f"{self.subscriber} processed {self.event_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A relay worker's last sign of life, written every few seconds: web's readiness
+    reports its age (the worker serves no HTTP of its own)."""
+
+    worker = models.CharField(_("worker"), max_length=200, primary_key=True)
+    beat_at = models.DateTimeField(_("beat at"))
+
+    class Meta:
+        db_table = "events_workerheartbeat"
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return f"{self.worker} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from apps.eventlog import signing
 from apps.eventlog.choices import DeliveryStatus
 from apps.eventlog.exceptions import EventIdInLogTwice
-from apps.eventlog.models import Delivery, Event, Seal
+from apps.eventlog.models import Delivery, Event, Seal, WorkerHeartbeat
 from apps.eventlog.registry import registry
 from apps.platform.exceptions import NotFound
 
@@ -221,3 +221,9 @@ def event_catalogue() -> dict:
     """Every declared event type: its version, aggregate, live topics and message type,
     and the JSON Schema of its public payload (none for events that never leave)."""
     return {"event_types": [event_type.catalogue_entry() for event_type in registry.event_types()]}
+
+
+def worker_heartbeat_age_seconds() -> float | None:
+    """Seconds since the freshest heartbeat of any worker; None if none ever beat."""
+    latest = WorkerHeartbeat.objects.aggregate(latest=models.Max("beat_at"))["latest"]
+    return None if latest is None else max((timezone.now() - latest).total_seconds(), 0.0)

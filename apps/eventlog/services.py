@@ -24,7 +24,7 @@ from apps.eventlog.contracts import EVENT_TYPE_PATTERN, EventType
 from apps.eventlog.events import DEAD_LETTER_REPLAYED
 from apps.eventlog.exceptions import EventIdReused, NotADeadLetter
 from apps.eventlog.metrics import events_appended
-from apps.eventlog.models import Delivery, Event, ProcessedMarker
+from apps.eventlog.models import Delivery, Event, ProcessedMarker, WorkerHeartbeat
 from apps.eventlog.registry import registry
 from apps.platform.context import (
     current_auth_method,
@@ -373,4 +373,15 @@ def deliveries_purge(*, older_than: timedelta | None = None) -> int:
                 count, _details = model.objects.filter(pk__in=chunk).delete()
                 if model is Delivery:
                     deleted += count
+    return deleted
+
+
+def worker_heartbeat_record(*, worker: str) -> None:
+    """The worker is alive and looping (an upsert: one row per worker)."""
+    WorkerHeartbeat.objects.update_or_create(worker=worker, defaults={"beat_at": timezone.now()})
+
+
+def worker_heartbeats_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Workers gone for a day are forgotten (restarts leave a row each)."""
+    deleted, _ = WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - older_than).delete()
     return deleted

@@ -1,6 +1,8 @@
 """The relay worker process: `manage.py run_worker`."""
 
+import os
 import signal
+import socket
 import threading
 import time
 from pathlib import Path
@@ -71,6 +73,8 @@ class RelayWorker:
         self.stopping = False
         self._stopped = threading.Event()
         self._maintained_at = 0.0
+        self._beaten_at = -float("inf")
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._heartbeat = (
             Path(settings.WORKER_HEARTBEAT_FILE) if settings.WORKER_HEARTBEAT_FILE else None
         )
@@ -105,6 +109,7 @@ class RelayWorker:
         try:
             created = services.audit_partitions_ensure()
             purged = services.deliveries_purge()
+            services.worker_heartbeats_purge()
         except Exception:  # maintenance must never stop the relay; tried again in a day
             logger.exception("worker.maintenance_failed")
             return
@@ -126,6 +131,10 @@ class RelayWorker:
             logger.exception("worker.observe_failed")
 
     def observe(self) -> None:
+        now = time.monotonic()
+        if now - self._beaten_at >= settings.WORKER_HEARTBEAT_SECONDS:
+            services.worker_heartbeat_record(worker=self.name)
+            self._beaten_at = now
         metrics.outbox_lag_seconds.set(selectors.outbox_lag_seconds())
         metrics.dead_letters.set(selectors.dead_letter_count())
         metrics.seal_lag_seconds.set(selectors.seal_lag_seconds())

@@ -82,6 +82,29 @@ def check_migrations(connection=None) -> dict:
     return {}
 
 
+# How well the portal works, beyond whether it can serve: a failing one makes readiness
+# "degraded" (still 200: web serves while the relay is behind). Apps register them here,
+# since the kernel imports no app; each returns (ok, detail).
+_degradation_checks: dict[str, Callable[[], tuple[bool, dict]]] = {}
+
+
+def register_degradation_check(name: str, check: Callable[[], tuple[bool, dict]]) -> None:
+    _degradation_checks[name] = check
+
+
+def degradations() -> dict[str, CheckResult]:
+    results = {}
+    for name, check in _degradation_checks.items():
+        started = time.perf_counter()
+        try:
+            ok, detail = check()
+        except Exception as exc:  # reported, never raised
+            logger.warning("health.check_failed", check=name, error=f"{type(exc).__name__}: {exc}")
+            ok, detail = False, {"error": "unavailable"}
+        results[name] = CheckResult(ok, round((time.perf_counter() - started) * 1000, 2), detail)
+    return results
+
+
 def readiness() -> dict[str, CheckResult]:
     results = {"database": timed("database", check_database)}
     results["redis"] = timed("redis", check_redis)

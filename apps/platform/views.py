@@ -29,12 +29,17 @@ def health_live(request):
 def health_ready(request):
     results = health.readiness()
     failed = [name for name, result in results.items() if not result.ok]
+    # Without the database nothing else can be judged; with it, degraded is still ready.
+    degraded = {} if failed else health.degradations()
+    behind = [name for name, result in degraded.items() if not result.ok]
     body = {
-        "status": "fail" if failed else "ok",
-        "checks": {name: result.as_dict() for name, result in results.items()},
+        "status": "fail" if failed else "degraded" if behind else "ok",
+        "checks": {name: result.as_dict() for name, result in {**results, **degraded}.items()},
     }
     if failed:
         body["failed"] = failed
+    if behind:
+        body["degraded"] = behind
     return JsonResponse(body, status=503 if failed else 200)
 
 

@@ -326,6 +326,13 @@ EVENTS_RELAY_POLL_SECONDS = env.float("EVENTS_RELAY_POLL_SECONDS", default=5.0)
 # The worker touches this file on every pass of its loop, connected or not: its liveness
 # probe (`deploy/entrypoint.sh alive`) checks its age. Empty: no file.
 WORKER_HEARTBEAT_FILE = env.str("WORKER_HEARTBEAT_FILE", default="")
+# Readiness of web says "degraded" (still 200) past these: the freshest worker heartbeat
+# (written every WORKER_HEARTBEAT_SECONDS), outbox and seal lag, partitions ready ahead.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)
+HEALTH_WORKER_HEARTBEAT_MAX_SECONDS = env.float("HEALTH_WORKER_HEARTBEAT_MAX_SECONDS", default=60)
+HEALTH_OUTBOX_LAG_MAX_SECONDS = env.float("HEALTH_OUTBOX_LAG_MAX_SECONDS", default=60)
+HEALTH_SEAL_LAG_MAX_SECONDS = env.float("HEALTH_SEAL_LAG_MAX_SECONDS", default=120)
+HEALTH_PARTITION_MONTHS_MIN = env.int("HEALTH_PARTITION_MONTHS_MIN", default=2)
 # A claimed delivery is not due again for this long: a worker that died holding it leaves
 # it to others after the lease (its attempt counted).
 EVENTS_RELAY_LEASE_SECONDS = env.float("EVENTS_RELAY_LEASE_SECONDS", default=30.0)

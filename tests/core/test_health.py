@@ -1,12 +1,17 @@
 """/health/live, /health/ready (database, Redis, migrations) and /version."""
 
 import subprocess
+from datetime import timedelta
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone
 
+from apps.eventlog.models import WorkerHeartbeat
+from apps.eventlog.services import worker_heartbeat_record
 from apps.platform import health
 from apps.platform.version import build_id
+from tests.eventlog.test_dead_letters import dead_letter  # noqa: F401  a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +22,46 @@ def test_live_answers_without_checking_anything(client):
     assert response.json() == {"status": "ok"}
 
 
+BACKBONE_CHECKS = {"worker", "outbox", "sealer", "dead_letters", "partitions"}
+
+
 def test_ready_reports_each_check_with_its_timing(client):
+    worker_heartbeat_record(worker="test-worker")
     response = client.get("/health/ready")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "redis", "migrations"}
+    assert body["status"] == "ok", body
+    assert set(body["checks"]) == {"database", "redis", "migrations", *BACKBONE_CHECKS}
     for result in body["checks"].values():
         assert result["ok"] is True
         assert result["duration_ms"] >= 0
+    assert body["checks"]["worker"]["heartbeat_age_seconds"] < 5
+    assert body["checks"]["dead_letters"]["count"] == 0
+    assert body["checks"]["partitions"]["months_ahead"] >= 2
+
+
+def test_without_a_worker_web_is_degraded_not_down(client):
+    response = client.get("/health/ready")
+    assert response.status_code == 200, "web still serves; the work waits in the outbox"
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["degraded"] == ["worker"]
+    assert body["checks"]["worker"] == {
+        "ok": False, "duration_ms": body["checks"]["worker"]["duration_ms"],
+        "heartbeat_age_seconds": None, "error": "no_worker_seen",
+    }  # fmt: skip
+
+
+@pytest.mark.usefixtures("dead_letter")
+def test_a_silent_worker_and_dead_letters_are_named(client):
+    worker_heartbeat_record(worker="test-worker")
+    WorkerHeartbeat.objects.update(beat_at=timezone.now() - timedelta(minutes=5))
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["degraded"] == ["worker", "dead_letters"]
+    assert body["checks"]["worker"]["heartbeat_age_seconds"] >= 300
+    assert body["checks"]["dead_letters"]["count"] == 1
 
 
 def test_ready_is_503_naming_redis_when_it_is_unreachable(client, settings):

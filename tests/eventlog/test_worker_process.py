@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from apps.eventlog.selectors import worker_heartbeat_age_seconds
 from tests.eventlog.test_under_load import emit_many, recorder_state
 from tests.processes import portal_env, start_workers, wait_until
 
@@ -52,6 +53,9 @@ def test_the_worker_reconnects_after_its_connections_are_cut_and_relays_what_cam
         emit_many(run, 20, [])
         assert wait_until(lambda: recorder_state(run)[1] == 20, 30)
         assert recorder_state(run) == (20, 20, 20)
+        # Its heartbeat reaches web's readiness through the database.
+        assert wait_until(lambda: worker_heartbeat_age_seconds() is not None, 10)
+        assert worker_heartbeat_age_seconds() < 30
         # The liveness probe's file keeps being touched while the loop turns.
         beaten = heartbeat.stat().st_mtime
         assert wait_until(lambda: heartbeat.stat().st_mtime > beaten, 10)
