@@ -29,7 +29,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             if raw.startswith(TOKEN_PREFIX):
                 token = selectors.api_token_authenticate(raw)
                 services.api_token_record_use(token=token)
-                bind_auth_method("token")
+                bind_auth_method("token", token.user)
                 return token.user, token
             # Checking a provider token may ask the provider: an address that keeps sending
             # bad tokens is refused before that.
@@ -37,7 +37,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             if throttle.exhausted(throttle.get_cache_key(request, None)):
                 raise exceptions.Throttled(wait=throttle.wait())
             user = services.provider_token_user(raw)
-            bind_auth_method("oidc")
+            bind_auth_method("oidc", user)
             return user, None
         except (InvalidToken, UnicodeDecodeError) as exc:
             # The reason is logged for operators; the caller learns only that it failed.
@@ -59,5 +59,5 @@ class SessionAuthentication(authentication.SessionAuthentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:
-            bind_auth_method("session")
+            bind_auth_method("session", result[0])
         return result

@@ -11,6 +11,8 @@ _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _client_request_id: ContextVar[str | None] = ContextVar("client_request_id", default=None)
 _auth_method: ContextVar[str | None] = ContextVar("auth_method", default=None)
 _causation: ContextVar[tuple[str, str] | None] = ContextVar("causation", default=None)
+# Who the caller is, once authenticated: (user id, username), for error reports.
+_caller: ContextVar[tuple[int, str] | None] = ContextVar("caller", default=None)
 
 
 def current_request_id() -> str | None:
@@ -31,10 +33,12 @@ def request_context(request_id: str, *, client_request_id: str | None = None):
         _request_id.set(request_id),
         _client_request_id.set(client_request_id),
         _auth_method.set(None),
+        _caller.set(None),
     )
     try:
         yield
     finally:
+        _caller.reset(tokens[3])
         _auth_method.reset(tokens[2])
         _client_request_id.reset(tokens[1])
         _request_id.reset(tokens[0])
@@ -44,9 +48,16 @@ def current_auth_method() -> str | None:
     return _auth_method.get()
 
 
-def bind_auth_method(method: str) -> None:
-    """Called by authentication once it knows how the caller proved who they are."""
+def bind_auth_method(method: str, user=None) -> None:
+    """Called by authentication once it knows how the caller proved who they are (and,
+    given the user, who they are)."""
     _auth_method.set(method)
+    if user is not None:
+        _caller.set((user.pk, user.get_username()))
+
+
+def current_caller() -> tuple[int, str] | None:
+    return _caller.get()
 
 
 def current_causation() -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from apps.eventlog.keys import checked_audit_keys
+from apps.platform.error_reporting import init_error_reporting
 from apps.platform.roles import ROLES
 from fusionops.logging import build_logging_config
 
@@ -443,6 +444,9 @@ CONTENT_SECURITY_POLICY = {
 # --- Logging and request ids ------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Optional error reporting to Sentry: off unless SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
 PROMETHEUS_EXPORT_MIGRATIONS = False
 # django-prometheus's metrics carry the portal's prefix too (fusionops_django_http_...).
 PROMETHEUS_METRIC_NAMESPACE = "fusionops"
@@ -472,3 +476,8 @@ def finalize(namespace: dict) -> None:
         namespace["AUDIT_SIGNING_KEYS"], namespace["AUDIT_SIGNING_KEY_ID"], namespace["SECRET_KEY"]
     )
     namespace["LOGGING"] = build_logging_config(namespace["LOG_FORMAT"], namespace["LOG_LEVEL"])
+    init_error_reporting(
+        dsn=namespace["SENTRY_DSN"],
+        environment=namespace["SENTRY_ENVIRONMENT"],
+        release=namespace["APP_BUILD"],
+    )
