@@ -2,7 +2,7 @@ import structlog
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from apps.accounts import selectors, services
+from apps.accounts import metrics, selectors, services
 from apps.accounts.tokens import TOKEN_PREFIX, InvalidToken
 from apps.platform.api.throttling import AuthFailureThrottle
 from apps.platform.context import bind_auth_method
@@ -42,6 +42,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         except (InvalidToken, UnicodeDecodeError) as exc:
             # The reason is logged for operators; the caller learns only that it failed.
             logger.info("auth.token_rejected", reason=str(exc))
+            metrics.auth_failures.labels(kind="token").inc()
             throttle = AuthFailureThrottle()
             if not throttle.allow_request(request, None):
                 raise exceptions.Throttled(wait=throttle.wait()) from None

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts import provider_tokens
+from apps.accounts import metrics, provider_tokens
 from apps.accounts.events import (
     GROUP_DELETED,
     GROUP_SAVED,
@@ -238,6 +238,7 @@ def user_login_record(*, user: User, method: str, address: str) -> None:
 @transaction.atomic
 def login_failure_record(*, username: str, address: str) -> None:
     """Audit a failed sign-in: who was tried, from where (never the password)."""
+    metrics.auth_failures.labels(kind="sign_in").inc()
     username = username[:150]
     event_emit(
         USER_LOGIN_FAILED,

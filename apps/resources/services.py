@@ -16,7 +16,7 @@ from psycopg.types.range import Range
 
 from apps.eventlog.services import event_emit
 from apps.platform.exceptions import Conflict, NotFound
-from apps.resources import matching, selectors
+from apps.resources import matching, metrics, selectors
 from apps.resources.choices import AllocationStatus
 from apps.resources.events import (
     ALLOCATION_CANCELLED,
@@ -218,13 +218,16 @@ def allocate(
         return allocations
 
     try:
-        return _retrying_deadlocks(book)
+        allocations = _retrying_deadlocks(book)
     except IntegrityError as exc:
         if _sqlstate(exc) == _EXCLUSION_VIOLATION:
+            metrics.bookings.labels(outcome="conflict").inc()
             raise _conflict_error(items) from exc
         if _sqlstate(exc) == _FOREIGN_KEY_VIOLATION:
             raise Conflict(_("A resource or the project was deleted meanwhile.")) from exc
         raise
+    transaction.on_commit(metrics.bookings.labels(outcome="booked").inc)
+    return allocations
 
 
 def allocation_cancel(*, allocation_id: int, actor, reason: str = "") -> Allocation:

@@ -1,0 +1,9 @@
+"""Refused credentials (web's metrics port)."""
+
+from prometheus_client import Counter
+
+auth_failures = Counter(
+    "fusionops_auth_failures",
+    "Refused credentials: bearer tokens (token) and sign-ins with a password (sign_in).",
+    ["kind"],
+)

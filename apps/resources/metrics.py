@@ -1,0 +1,9 @@
+"""Bookings as Prometheus sees them (web's metrics port)."""
+
+from prometheus_client import Counter
+
+bookings = Counter(
+    "fusionops_bookings",
+    "Booking requests by outcome: booked (committed) or conflict (refused: in the way).",
+    ["outcome"],
+)
