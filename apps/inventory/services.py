@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.eventlog.contracts import EventType
 from apps.eventlog.services import event_emit
-from apps.inventory import events
+from apps.inventory import events, metrics
 from apps.inventory.choices import MovementKind, ReplenishmentStatus, ReservationStatus
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import (
@@ -111,6 +111,7 @@ def _move(
     level.on_hand += on_hand
     level.reserved += reserved
     level.save(update_fields=["on_hand", "reserved", "updated_at"])
+    transaction.on_commit(metrics.stock_moves.labels(kind=kind).inc)
     return StockMovement.objects.create(
         item_id=level.item_id,
         location_id=level.location_id,
@@ -149,6 +150,7 @@ def _after_decrease(level: StockLevel, available_before: Decimal, actor) -> None
     if point <= 0 or not (available_before >= point > level.available):
         return
     replenishment = None
+    transaction.on_commit(metrics.low_stock_crossings.inc)
     if level.item.auto_reorder and level.reorder_qty > 0:
         replenishment = _replenishment_for(level, actor)
     event_emit(

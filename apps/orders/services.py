@@ -24,7 +24,8 @@ from apps.inventory.events import RESERVATION_FAILED
 from apps.inventory.exceptions import InsufficientStock
 from apps.inventory.models import Item, Location
 from apps.inventory.services import quantity_of
-from apps.orders.choices import TRANSITIONS, OrderStatus, PaymentStatus
+from apps.orders import metrics
+from apps.orders.choices import TERMINAL, TRANSITIONS, OrderStatus, PaymentStatus
 from apps.orders.events import (
     ORDER_STATUS_EVENTS,
     PAYMENT_AUTHORIZED,
@@ -177,6 +178,8 @@ def _move(order: Order, status: str, actor, *, reason: str = "") -> bool:
         order.reason = reason
     order.save(update_fields=["status", "reason", "updated_at"])
     _emit_status(order, actor)
+    if status in TERMINAL:
+        transaction.on_commit(metrics.orders_finished.labels(outcome=status).inc)
     return True
 
 
