@@ -270,7 +270,7 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             if entry["position"] > self.position:
                 message = message_for(entry, self.topics, legacy_names=self.legacy_names)
                 if message is not None:
-                    self._enqueue(message)
+                    self._enqueue(message, recorded_at=entry.get("recorded_at"))
         self.position = max(self.position, batch["last"])
 
     async def _catch_up(self, through: int) -> None:
@@ -293,13 +293,13 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
 
     # --- to the client ---------------------------------------------------------------
 
-    def _enqueue(self, message: dict) -> None:
+    def _enqueue(self, message: dict, *, recorded_at: float | None = None) -> None:
         """Queue a message for the writer. A client that lets more pile up than allowed is
         disconnected (it resumes from its last position) rather than slowing anything else."""
         if self.closing:
             return
         try:
-            self.outbox.put_nowait(message)
+            self.outbox.put_nowait((message, recorded_at))
         except asyncio.QueueFull:
             metrics.dropped_clients.labels("too_slow").inc()
             logger.info("realtime.client_too_slow", user=self.user.get_username())
@@ -313,9 +313,12 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
 
     async def _write(self) -> None:
         while True:
-            message = await self.outbox.get()
+            message, recorded_at = await self.outbox.get()
             await self.send_json(message)
             metrics.messages_sent.labels(message["type"]).inc()
+            if recorded_at is not None:
+                # From the event's write (just before its commit) to this client's socket.
+                metrics.commit_to_socket_seconds.observe(max(time.time() - recorded_at, 0.0))
 
     async def _heartbeat(self) -> None:
         interval = settings.REALTIME_HEARTBEAT_SECONDS

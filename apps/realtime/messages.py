@@ -52,6 +52,8 @@ def stream_entry(event) -> dict:
             entry_topics = live.topics_for(data)
     return {
         "position": event.position,
+        # For the ws process's commit-to-socket latency; never sent to clients.
+        "recorded_at": event.recorded_at.timestamp() if event.recorded_at else None,
         "topics": entry_topics,
         "message": message,
         "legacy_type": live.alias if live is not None else None,

@@ -1,6 +1,6 @@
 """Live-update metrics (the ws process's METRICS_PORT; the publisher's: the worker's)."""
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 connections = Gauge(
     "fusionops_realtime_connections", "Open websocket connections.", multiprocess_mode="livesum"
@@ -22,4 +22,10 @@ dropped_clients = Counter(
 )
 positions_published = Counter(
     "fusionops_realtime_positions_published", "Sealed log positions published to the stream."
+)
+commit_to_socket_seconds = Histogram(
+    "fusionops_realtime_commit_to_socket_seconds",
+    "From an event's write in its transaction to the moment the ws process writes its live "
+    "message to a client's socket.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )

@@ -24,6 +24,8 @@ class SealedEvent:
     actor: dict
     correlation_id: str
     payload: dict
+    # When the event was written (in its transaction, just before it committed).
+    recorded_at: datetime | None = None
 
 
 def head_position() -> int:
@@ -70,7 +72,7 @@ def sealed_events(
                 ORDER BY position LIMIT %s
             )
             SELECT p.position, e.id, e.type, e.occurred_at, e.aggregate_type, e.aggregate_id,
-                   e.actor, e.correlation_id, e.payload
+                   e.actor, e.correlation_id, e.payload, e.recorded_at
             FROM page p
             LEFT JOIN LATERAL (
                 SELECT * FROM audit_event e
@@ -89,6 +91,7 @@ def sealed_events(
             actor=json.loads(row[6]) if isinstance(row[6], str) else row[6],
             correlation_id=row[7],
             payload=json.loads(row[8]) if isinstance(row[8], str) else row[8],
+            recorded_at=row[9],
         )
         for row in rows
         if row[1] is not None

@@ -703,3 +703,33 @@ def test_the_websocket_process_serves_no_pages_only_its_health_checks():
         return health["status"], admin["status"]
 
     assert run(scenario()) == (200, 404)
+
+
+def test_the_time_from_an_event_s_commit_to_the_socket_is_a_histogram(booker):
+    from channels.db import database_sync_to_async
+    from prometheus_client import REGISTRY
+
+    def observed():
+        name = "fusionops_realtime_commit_to_socket_seconds_count"
+        return REGISTRY.get_sample_value(name) or 0
+
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+
+    async def scenario():
+        socket = await open_socket(cookie=cookie)
+        await subscribe(socket, ["allocations"])
+        before = observed()
+        await database_sync_to_async(booker)(3)
+        await publish()
+        (created,) = await messages(socket, 1)
+        assert created["type"] == "allocationCreated"
+        assert "recorded_at" not in created, "the timing stays inside the ws process"
+        assert observed() == before + 1
+        # The bucket up to 10 s holds it (the write and the send were moments apart).
+        bucket = REGISTRY.get_sample_value(
+            "fusionops_realtime_commit_to_socket_seconds_bucket", {"le": "10.0"}
+        )
+        assert bucket >= before + 1
+        await socket.disconnect()
+
+    run(scenario())
