@@ -156,9 +156,20 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             task.cancel()
         if tasks:
             metrics.connections.dec()
+        self._unfollow(list(getattr(self, "topics", ())))
         if getattr(self, "position", None) is not None:
             self.position = None
             await self.channel_layer.group_discard(STREAM_GROUP, self.channel_name)
+
+    def _follow(self, topic: str) -> None:
+        if topic not in self.topics:
+            self.topics.add(topic)
+            metrics.subscriptions.labels(topic=topics.kind_of(topic)).inc()
+
+    def _unfollow(self, names) -> None:
+        for topic in set(names) & self.topics:
+            self.topics.discard(topic)
+            metrics.subscriptions.labels(topic=topics.kind_of(topic)).dec()
 
     async def _still_allowed(self) -> bool:
         """Whether the identity the socket opened with still holds (a revoked token, a
@@ -175,7 +186,7 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             self.roles = roles
             for topic in sorted(self.topics):
                 if not topics.may_read(roles, superuser=user.is_superuser, topic=topic):
-                    self.topics.discard(topic)
+                    self._unfollow([topic])
                     await self._error(
                         "forbidden-topic",
                         f"Your roles no longer allow reading {topic!r}.",
@@ -203,7 +214,7 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             if not _is_topic_list(names):
                 await self._error("bad-request", "topics must be a list of topic names.")
                 return
-            self.topics.difference_update(names)
+            self._unfollow(names)
             self._enqueue({"type": "unsubscribed", "topics": sorted(self.topics)})
         elif action == "ping":
             self._enqueue({"type": "pong"})
@@ -230,7 +241,7 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
         for topic in dict.fromkeys(names):
             refusal = await self._refusal(topic)
             if refusal is None:
-                self.topics.add(topic)
+                self._follow(topic)
             else:
                 await self._error(*refusal, topic=topic)
         if self.topics and self.position is None:

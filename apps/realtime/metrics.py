@@ -5,6 +5,12 @@ from prometheus_client import Counter, Gauge, Histogram
 connections = Gauge(
     "fusionops_realtime_connections", "Open websocket connections.", multiprocess_mode="livesum"
 )
+subscriptions = Gauge(
+    "fusionops_realtime_subscriptions",
+    "Topics followed by open connections, by topic (`project` for every project's).",
+    ["topic"],
+    multiprocess_mode="livesum",
+)
 messages_sent = Counter(
     "fusionops_realtime_messages_sent", "Messages sent to websocket clients.", ["type"]
 )

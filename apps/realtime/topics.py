@@ -29,6 +29,11 @@ def project_topic(project_id: int) -> str:
     return f"{PROJECT_PREFIX}{project_id}"
 
 
+def kind_of(topic: str) -> str:
+    """The topic as a metric label: one label for every project's topic."""
+    return "project" if topic.startswith(PROJECT_PREFIX) else topic
+
+
 def project_id_of(topic: str) -> int | None:
     """The project id of a well-formed `project:<id>` topic, else None."""
     match = _PROJECT_TOPIC.match(topic)

@@ -733,3 +733,28 @@ def test_the_time_from_an_event_s_commit_to_the_socket_is_a_histogram(booker):
         await socket.disconnect()
 
     run(scenario())
+
+
+def test_followed_topics_are_a_gauge_with_one_label_for_all_projects(booker):
+    from prometheus_client import REGISTRY
+
+    def following(topic):
+        value = REGISTRY.get_sample_value("fusionops_realtime_subscriptions", {"topic": topic})
+        return value or 0
+
+    cookie = session_cookie(UserFactory(roles=["Viewer"]))
+    other = ProjectFactory()
+
+    async def scenario():
+        before = following("allocations"), following("project")
+        socket = await open_socket(cookie=cookie)
+        await subscribe(socket, ["allocations", f"project:{booker.project.pk}"])
+        await subscribe(socket, [f"project:{other.pk}", "allocations"])  # one more, one again
+        assert (following("allocations"), following("project")) == (before[0] + 1, before[1] + 2)
+        await socket.send_json_to({"action": "unsubscribe", "topics": [f"project:{other.pk}"]})
+        await socket.receive_json_from(timeout=5)
+        assert following("project") == before[1] + 1
+        await socket.disconnect()
+        assert (following("allocations"), following("project")) == before
+
+    run(scenario())
