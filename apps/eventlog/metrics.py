@@ -37,3 +37,11 @@ relay_batch_seconds = Histogram(
     "Time a relay worker takes to claim and settle one batch.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+subscriber_seconds = Histogram(
+    "fusionops_subscriber_duration_seconds",
+    "Time one subscriber takes for one event, by subscriber (the order saga's steps are "
+    "inventory.reserve_for_order, orders.track_reservation, payments.authorize and "
+    "orders.settle_payment).",
+    ["subscriber"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)

@@ -1,5 +1,5 @@
 """Service-level counters: bookings and conflicts, stock moves and low-stock crossings,
-orders by outcome, refused credentials."""
+orders by outcome, the saga's steps, refused credentials."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
+from apps.eventlog.relay import relay_batch
 from apps.inventory import services as inventory
 from apps.orders import services as orders
 from apps.orders.services import LineRequest
@@ -89,3 +90,26 @@ def test_orders_are_counted_by_how_they_ended(django_capture_on_commit_callbacks
         )
         orders.order_cancel(order_id=order.pk, actor=None, reason="changed their mind")
     assert sample("fusionops_orders_finished_total", outcome="cancelled") == cancelled + 1
+
+
+def test_each_step_of_the_order_saga_is_timed(django_capture_on_commit_callbacks):
+    def runs(step):
+        name = "fusionops_subscriber_duration_seconds_count"
+        return REGISTRY.get_sample_value(name, {"subscriber": step}) or 0
+
+    steps = ["inventory.reserve_for_order", "orders.track_reservation", "payments.authorize",
+             "orders.settle_payment"]  # fmt: skip
+    before = {step: runs(step) for step in steps}
+    item, warehouse = ItemFactory(unit_price=Decimal("2.50")), WarehouseFactory()
+    inventory.stock_receive(item_id=item.pk, location_id=warehouse.pk, quantity=5, actor=None)
+    order = orders.order_place(
+        customer_reference="ACME-10",
+        lines=[LineRequest(item.pk, warehouse.pk, Decimal("1"))],
+        actor=None,
+    )
+    for _ in range(20):
+        if not relay_batch().claimed:
+            break
+    order.refresh_from_db()
+    assert order.status == "fulfilled"
+    assert {step: runs(step) - before[step] for step in steps} == dict.fromkeys(steps, 1)
