@@ -7,3 +7,7 @@ orders_finished = Counter(
     "Orders that reached an end, by outcome: fulfilled, rejected or cancelled.",
     ["outcome"],
 )
+# Every label value known in advance is exported from the start (at 0), so that rates and
+# alerts see a series before the first occurrence.
+for _value in ("fulfilled", "rejected", "cancelled"):
+    orders_finished.labels(_value)
