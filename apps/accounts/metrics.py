@@ -2,12 +2,11 @@
 
 from prometheus_client import Counter
 
+from apps.platform.metrics import start_at_zero
+
 auth_failures = Counter(
     "fusionops_auth_failures",
     "Refused credentials: bearer tokens (token) and sign-ins with a password (sign_in).",
     ["kind"],
 )
-# Every label value known in advance is exported from the start (at 0), so that rates and
-# alerts see a series before the first occurrence.
-for _value in ("token", "sign_in"):
-    auth_failures.labels(_value)
+start_at_zero(auth_failures, ("token", "sign_in"))

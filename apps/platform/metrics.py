@@ -11,6 +11,14 @@ from prometheus_client.multiprocess import MultiProcessCollector
 PREFIX = "fusionops_"
 
 
+def start_at_zero(metric, values) -> None:
+    """Export every label value known in advance from the start, at 0: rates and alerts
+    then see a series before the first occurrence (a labelled metric exports nothing
+    until a child exists)."""
+    for value in values:
+        metric.labels(value)
+
+
 def metrics_address() -> tuple[str, int] | None:
     """Where this process serves /metrics: METRICS_HOST (default HOST) and METRICS_PORT;
     None without a port."""

@@ -2,6 +2,8 @@
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from apps.platform.metrics import start_at_zero
+
 connections = Gauge(
     "fusionops_realtime_connections", "Open websocket connections.", multiprocess_mode="livesum"
 )
@@ -35,7 +37,4 @@ commit_to_socket_seconds = Histogram(
     "message to a client's socket.",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
-# Every label value known in advance is exported from the start (at 0), so that rates and
-# alerts see a series before the first occurrence.
-for _value in ("unauthenticated", "too_slow", "heartbeat_timeout"):
-    dropped_clients.labels(_value)
+start_at_zero(dropped_clients, ("unauthenticated", "too_slow", "heartbeat_timeout"))
