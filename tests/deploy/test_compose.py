@@ -164,3 +164,15 @@ def _status(url: str) -> int:
         return requests.get(url, timeout=5).status_code
     except requests.RequestException:
         return 0
+
+
+def test_grafana_is_provisioned_with_the_datasource_and_dashboards_the_stack_mounts():
+    grafana = ROOT / "deploy" / "grafana"
+    (datasource,) = yaml.safe_load((grafana / "datasources.yaml").read_text())["datasources"]
+    assert datasource["url"] == "http://prometheus:9090"
+    (provider,) = yaml.safe_load((grafana / "dashboards.yaml").read_text())["providers"]
+    mounts = compose_config("monitoring")["services"]["grafana"]["volumes"]
+    assert any(str(m).endswith(f":{provider['options']['path']}:ro") for m in mounts), mounts
+    for board in (grafana / "dashboards").glob("*.json"):
+        for panel in json.loads(board.read_text())["panels"]:
+            assert panel["datasource"]["uid"] == datasource["uid"], (board.name, panel["title"])
