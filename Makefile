@@ -55,7 +55,8 @@ run: setup
 	PATH=$(CURDIR)/$(BIN):$$PATH DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) \
 		$(BIN)/honcho start --procfile Procfile
 
-test: setup browser deploy-tools
+# The compose tests run podman-compose, which needs podman itself.
+test: setup browser deploy-tools container-tools
 	$(BIN)/pytest --ds=fusionops.settings.test $(PYTEST_ARGS)
 
 $(DEPLOY_BIN)/.installed: deploy/tools/requirements.txt
