@@ -25,7 +25,7 @@ APP_BUILD ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
 ARTIFACTS ?= $(CURDIR)/var/artifacts
 
-.PHONY: setup browser run test lint format bench clean deploy-tools container-tools image \
+.PHONY: setup browser run test lint format bench bench-tracing clean deploy-tools container-tools image \
 	image-test sbom lock
 
 # constraints.txt pins what the requirements pull in, so every machine gets the same set.
@@ -126,6 +126,11 @@ format: $(VENV)/.installed
 bench: setup
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+# What tracing costs the booking API: a traced and an untraced gunicorn, same run.
+bench-tracing: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.tracing
 
 clean:
 	rm -rf $(VENV) .venv-deploy .venv-checkov $(NODE_TOOLS) staticfiles var

@@ -31,14 +31,17 @@ process="${1:-web}"
 [ "$#" -gt 0 ] && shift
 
 # Each process serves its metrics on a port of its own (9100, 9101, 9102 unless
-# METRICS_PORT says otherwise); only gunicorn adds up files of several processes.
+# METRICS_PORT says otherwise); only gunicorn adds up files of several processes. Traces
+# (when OTEL_EXPORTER_OTLP_ENDPOINT is set) name the process as their service.
 case "$process" in
   web)
     export METRICS_PORT="${METRICS_PORT:-9100}"
+    export OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME:-fusionops-web}"
     exec gunicorn fusionops.wsgi --config deploy/gunicorn.conf.py "$@"
     ;;
   ws)
     export METRICS_PORT="${METRICS_PORT:-9101}"
+    export OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME:-fusionops-ws}"
     unset PROMETHEUS_MULTIPROC_DIR
     exec uvicorn fusionops.asgi:application --host "${HOST:-127.0.0.1}" \
       --port "${WS_PORT:-8001}" --ws websockets-sansio --lifespan off --no-access-log \
@@ -46,6 +49,7 @@ case "$process" in
     ;;
   worker)
     export METRICS_PORT="${METRICS_PORT:-9102}"
+    export OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME:-fusionops-worker}"
     unset PROMETHEUS_MULTIPROC_DIR
     exec python manage.py run_worker "$@"
     ;;

@@ -114,7 +114,12 @@ class Portal:
         )  # fmt: skip
 
     def env_of(self, process: str) -> dict:
-        return {**self.env, "METRICS_PORT": str(self.metrics_ports[process])}
+        # As deploy/entrypoint.sh gives each process.
+        return {
+            **self.env,
+            "METRICS_PORT": str(self.metrics_ports[process]),
+            "OTEL_SERVICE_NAME": f"fusionops-{process}",
+        }
 
     def metrics(self, process: str) -> str:
         url = f"http://127.0.0.1:{self.metrics_ports[process]}/metrics"

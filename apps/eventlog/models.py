@@ -33,6 +33,11 @@ class Event(models.Model):
     payload = models.JSONField(_("payload"))
     signature = models.CharField(_("signature"), max_length=64)
     key_id = models.CharField(_("key"), max_length=32)
+    # The trace that recorded the event, continued by whatever handles it (not signed:
+    # operational, not audited).
+    traceparent = models.CharField(
+        _("trace context"), max_length=55, blank=True, default="", editable=False
+    )
 
     class Meta:
         managed = False

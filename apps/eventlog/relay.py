@@ -30,6 +30,7 @@ from apps.eventlog import metrics
 from apps.eventlog.models import Event
 from apps.eventlog.registry import registry
 from apps.eventlog.selectors import event_row_fields
+from apps.platform import tracing
 from apps.platform.context import handling_event
 
 logger = structlog.get_logger("fusionops.relay")
@@ -54,7 +55,8 @@ WITH due AS (
 SELECT leased.id, leased.subscriber, leased.attempts,
        -- the event, in the order of apps.eventlog.selectors.EVENT_ROW_COLUMNS
        e.id, e.type, e.version, e.aggregate_type, e.aggregate_id, e.actor, e.correlation_id,
-       e.causation_id, e.occurred_at, e.recorded_at, e.payload, e.seq, e.signature, e.key_id
+       e.causation_id, e.occurred_at, e.recorded_at, e.payload, e.seq, e.signature, e.key_id,
+       e.traceparent
 FROM leased
 LEFT JOIN audit_event e ON e.id = leased.event_id AND e.recorded_at = leased.event_recorded_at
 ORDER BY leased.id
@@ -147,7 +149,7 @@ def _claim(batch_size: int) -> list[Claimed]:
             if row[3] is None:  # the event is gone from the log: nothing can be delivered
                 orphaned.append(Claimed(row[0], row[1], row[2], Event(type="")))
                 continue
-            event = Event(**event_row_fields(row[3:]))
+            event = Event(**event_row_fields(row[3:-1]), traceparent=row[-1])
             item = Claimed(row[0], row[1], row[2], event)
             # Claimed again after its last attempt: that attempt never reported back.
             if item.attempt > _attempts_allowed(item.subscriber):
@@ -171,7 +173,23 @@ def _run_subscriber(item: Claimed) -> None:
         raise LookupError(f"no subscriber named {item.subscriber!r} is installed")
     started = time.perf_counter()
     try:
-        with handling_event(event_id=str(item.event.id), correlation_id=item.event.correlation_id):
+        with (
+            tracing.continued(
+                item.event.traceparent,
+                f"process {item.subscriber}",
+                attributes={
+                    "messaging.system": "fusionops.outbox",
+                    "messaging.operation.type": "process",
+                    "messaging.destination.name": item.subscriber,
+                    "messaging.message.id": str(item.event.id),
+                    "fusionops.event.type": item.event.type,
+                    "fusionops.delivery.id": item.delivery_id,
+                    "fusionops.delivery.attempt": item.attempt,
+                    "fusionops.correlation_id": item.event.correlation_id,
+                },
+            ),
+            handling_event(event_id=str(item.event.id), correlation_id=item.event.correlation_id),
+        ):
             subscriber.handle(item.event)
     finally:
         # Each subscriber's run, failed ones included: the saga's steps by step.

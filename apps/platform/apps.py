@@ -1,9 +1,13 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db import connections
 from django.db.models.signals import pre_migrate
 from django.utils.translation import gettext_lazy as _
 
-from apps.platform import checks  # noqa: F401  the system checks register on import
+from apps.platform import (
+    checks,  # noqa: F401  the system checks register on import
+    tracing,
+)
 
 
 def _migrating(sender, using="default", **kwargs):
@@ -24,3 +28,7 @@ class PlatformConfig(AppConfig):
 
     def ready(self):
         pre_migrate.connect(_migrating, dispatch_uid="platform-migrating")
+        # Before the first request: the Django instrumentation adds its middleware.
+        tracing.start_from_settings(
+            endpoint=settings.TRACING_OTLP_ENDPOINT, service_version=settings.APP_BUILD
+        )

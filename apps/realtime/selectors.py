@@ -26,6 +26,8 @@ class SealedEvent:
     payload: dict
     # When the event was written (in its transaction, just before it committed).
     recorded_at: datetime | None = None
+    # The trace that recorded it, which its live publish continues ('' when untraced).
+    traceparent: str = ""
 
 
 def head_position() -> int:
@@ -72,7 +74,7 @@ def sealed_events(
                 ORDER BY position LIMIT %s
             )
             SELECT p.position, e.id, e.type, e.occurred_at, e.aggregate_type, e.aggregate_id,
-                   e.actor, e.correlation_id, e.payload, e.recorded_at
+                   e.actor, e.correlation_id, e.payload, e.recorded_at, e.traceparent
             FROM page p
             LEFT JOIN LATERAL (
                 SELECT * FROM audit_event e
@@ -92,6 +94,7 @@ def sealed_events(
             correlation_id=row[7],
             payload=json.loads(row[8]) if isinstance(row[8], str) else row[8],
             recorded_at=row[9],
+            traceparent=row[10],
         )
         for row in rows
         if row[1] is not None

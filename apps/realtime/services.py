@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.platform import tracing
 from apps.realtime import metrics
 from apps.realtime.messages import stream_entry
 from apps.realtime.selectors import sealed_events
@@ -42,6 +43,22 @@ def _batch(*, first: int, last: int, events) -> dict:
         "last": last,
         "entries": [stream_entry(event) for event in events],
     }
+
+
+def _publish_spans(events):
+    """Each event's trace and its span's attributes (read only when tracing is on)."""
+    for event in events:
+        yield (
+            event.traceparent,
+            {
+                "messaging.system": "fusionops.live",
+                "messaging.operation.type": "publish",
+                "messaging.destination.name": STREAM_GROUP,
+                "messaging.message.id": str(event.id),
+                "fusionops.event.type": event.type,
+                "fusionops.position": event.position,
+            },
+        )
 
 
 def stream_publish_sealed() -> int:
@@ -80,7 +97,8 @@ def stream_publish_sealed() -> int:
                 last = position
             else:
                 last = events[-1].position
-                _send(_batch(first=position + 1, last=last, events=events))
+                with tracing.continued_each(_publish_spans(events), f"publish {STREAM_GROUP}"):
+                    _send(_batch(first=position + 1, last=last, events=events))
             cursor.execute(
                 "UPDATE realtime_streamcursor SET position = %s, published_at = %s WHERE id = 1",
                 [last, now],

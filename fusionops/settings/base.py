@@ -447,6 +447,11 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 # Optional error reporting to Sentry: off unless SENTRY_DSN is set.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+# Optional traces (OpenTelemetry, OTLP over HTTP): off unless an endpoint is set. The SDK
+# reads the other OTEL_* variables itself (headers, sampler, service name, attributes).
+TRACING_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", default="") or env.str(
+    "OTEL_EXPORTER_OTLP_ENDPOINT", default=""
+)
 PROMETHEUS_EXPORT_MIGRATIONS = False
 # django-prometheus's metrics carry the portal's prefix too (fusionops_django_http_...).
 PROMETHEUS_METRIC_NAMESPACE = "fusionops"
