@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("apps.resources.api.urls")),
     path("", include("apps.inventory.api.urls")),
     path("", include("apps.orders.api.urls")),
+    path("", include("apps.integrations.api.urls")),
 ]
 
 urlpatterns = [

@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("fusionops",),
     ("apps.realtime",),
     ("apps.orders",),
-    ("apps.inventory", "apps.resources"),
+    ("apps.inventory", "apps.resources", "apps.integrations"),
     ("apps.accounts",),
     ("apps.core",),
     ("apps.eventlog",),

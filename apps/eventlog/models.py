@@ -96,6 +96,8 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     last_error = models.TextField(_("last error"), blank=True)
+    # What the subscriber said of its last attempt (a webhook's response code and time).
+    last_outcome = models.JSONField(_("last outcome"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)

@@ -7,6 +7,7 @@ jobs the worker runs, and readers of the sealed log. The event log's AppConfig i
 every app's events.py, then its handlers.py, when Django starts.
 """
 
+import functools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ class Subscriber:
     # lock rows other steps lock too (stock levels, orders), whose lock order across a
     # batch nobody controls.
     alone: bool = False
+    # Its effects are outside the database (an HTTP call): when another delivery of its
+    # batch fails, its successful run is kept rather than repeated (see the relay).
+    external: bool = False
 
     def wants(self, event_type: str) -> bool:
         return any(
@@ -43,6 +47,18 @@ class Subscriber:
     @property
     def attempts_allowed(self) -> int:
         return self.max_attempts or settings.EVENTS_MAX_ATTEMPTS
+
+
+@dataclass(frozen=True)
+class SubscriberFamily:
+    """Subscribers that exist at run time, one per key (a webhook endpoint), named
+    `<prefix>:<key>`. Nothing subscribes them at append time: whoever fans events out to
+    them writes their deliveries (services.deliveries_add). `handle(event, key)`."""
+
+    prefix: str
+    handle: Callable
+    max_attempts: Callable[[], int]
+    external: bool = False
 
 
 @dataclass
@@ -92,6 +108,7 @@ class Registry:
         self._projections: dict[str, Projection] = {}
         self._jobs: dict[str, PeriodicJob] = {}
         self._sealed_readers: list[Callable[[], object]] = []
+        self._families: dict[str, SubscriberFamily] = {}
 
     # --- event types and their contracts -------------------------------------------------
 
@@ -166,7 +183,35 @@ class Registry:
         return names
 
     def get_subscriber(self, name: str) -> Subscriber | None:
-        return self._subscribers.get(name)
+        subscriber = self._subscribers.get(name)
+        if subscriber is None and ":" in name:
+            prefix, key = name.split(":", 1)
+            family = self._families.get(prefix)
+            if family is not None:
+                subscriber = Subscriber(
+                    name, (), functools.partial(family.handle, key=key), family.max_attempts(),
+                    external=family.external,
+                )  # fmt: skip
+        return subscriber
+
+    def subscriber_family(
+        self, prefix: str, *, max_attempts: Callable[[], int], external: bool = False
+    ):
+        """Declare `handle(event, key)` as the subscribers `<prefix>:<key>`."""
+        if ":" in prefix or prefix in self._families:
+            raise ValueError(f"subscriber family {prefix!r} is declared twice or misnamed")
+
+        def register(handle: Callable) -> Callable:
+            self._families[prefix] = SubscriberFamily(prefix, handle, max_attempts, external)
+            return handle
+
+        return register
+
+    def family_of(self, name: str) -> str:
+        """The metric label of subscriber `name`: its family's prefix for run-time ones,
+        so that labels never take values callers choose."""
+        prefix = name.split(":", 1)[0]
+        return prefix if ":" in name and prefix in self._families else name
 
     def all_subscribers(self) -> list[Subscriber]:
         return sorted(self._subscribers.values(), key=lambda sub: sub.name)

@@ -12,10 +12,16 @@ A batch takes two transactions:
 
 Subscribers run without a savepoint each (savepoints cost round trips per delivery); if one
 raises, the work is rolled back and run again with a savepoint per delivery, so only the
-failing delivery is retried. External effects (a websocket message) may therefore happen
-more than once; writes to the database happen once.
+failing delivery is retried. Subscribers declared `external` (their effects are outside the
+database: a webhook's POST) are not run again then: what they did (succeeded, or failed) is
+settled as it was. Other external effects may happen more than once; writes to the
+database happen once.
+
+A subscriber may describe its attempt (a webhook's response code and duration): what it
+returns, or the `outcome` of what it raises, is kept as the delivery's last outcome.
 """
 
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -75,12 +81,20 @@ SET status = 'done', last_error = '', completed_at = now(), updated_at = now()
 WHERE id = ANY(%s)
 """
 
+_SETTLE_DONE_WITH_OUTCOMES = """
+UPDATE events_delivery AS d
+SET status = 'done', last_error = '', last_outcome = f.outcome, completed_at = now(),
+    updated_at = now()
+FROM unnest(%s::bigint[], %s::jsonb[]) AS f(id, outcome)
+WHERE d.id = f.id
+"""
+
 _SETTLE_FAILED = """
 UPDATE events_delivery AS d
 SET status = f.status, next_attempt_at = f.next_attempt_at, last_error = f.error,
-    updated_at = now()
-FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::text[])
-    AS f(id, status, next_attempt_at, error)
+    last_outcome = coalesce(f.outcome, d.last_outcome), updated_at = now()
+FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::text[], %s::jsonb[])
+    AS f(id, status, next_attempt_at, error, outcome)
 WHERE d.id = f.id
 """
 
@@ -90,7 +104,16 @@ class ChaosFailure(Exception):
 
 
 class _RunCarefully(Exception):
-    """A subscriber raised in the fast path: redo the work with a savepoint each."""
+    """A subscriber raised in the fast path: redo the work with a savepoint each. Carries
+    what external subscribers did already (not to be done again): the outcomes of those
+    that succeeded, and the failure of the one that raised, if external."""
+
+    def __init__(
+        self, succeeded: dict[int, dict | None], failed: dict[int, tuple[str, dict | None]]
+    ):
+        super().__init__()
+        self.succeeded = succeeded
+        self.failed = failed
 
 
 @dataclass
@@ -99,6 +122,7 @@ class Claimed:
     subscriber: str
     attempt: int
     event: Event
+    outcome: dict | None = None
 
 
 @dataclass
@@ -167,6 +191,11 @@ def _claim(batch_size: int) -> list[Claimed]:
     return claimed
 
 
+def _is_external(item: Claimed) -> bool:
+    subscriber = registry.get_subscriber(item.subscriber)
+    return subscriber is not None and subscriber.external
+
+
 def _run_subscriber(item: Claimed) -> None:
     subscriber = registry.get_subscriber(item.subscriber)
     if subscriber is None:
@@ -190,10 +219,14 @@ def _run_subscriber(item: Claimed) -> None:
             ),
             handling_event(event_id=str(item.event.id), correlation_id=item.event.correlation_id),
         ):
-            subscriber.handle(item.event)
+            outcome = subscriber.handle(item.event)
+        item.outcome = outcome if isinstance(outcome, dict) else None
+    except Exception as exc:
+        item.outcome = getattr(exc, "outcome", None)
+        raise
     finally:
         # Each subscriber's run, failed ones included: the saga's steps by step.
-        metrics.subscriber_seconds.labels(subscriber=item.subscriber).observe(
+        metrics.subscriber_seconds.labels(subscriber=registry.family_of(item.subscriber)).observe(
             time.perf_counter() - started
         )
 
@@ -210,18 +243,28 @@ def _mark_processed(items: list[Claimed]) -> set[tuple[str, str]]:
 def _settle(result, done, failed, *, force_dead=False) -> None:
     now = timezone.now()
     with connection.cursor() as cursor:
-        if done:
-            cursor.execute(_SETTLE_DONE, [[item.delivery_id for item in done]])
+        described = [item for item in done if item.outcome is not None]
+        if described:
+            cursor.execute(
+                _SETTLE_DONE_WITH_OUTCOMES,
+                [[item.delivery_id for item in described],
+                 [json.dumps(item.outcome) for item in described]],
+            )  # fmt: skip
+        plain = [item.delivery_id for item in done if item.outcome is None]
+        if plain:
+            cursor.execute(_SETTLE_DONE, [plain])
         if failed:
-            ids, statuses, next_attempts, errors = [], [], [], []
+            ids, statuses, next_attempts, errors, outcomes = [], [], [], [], []
             for item, error in failed:
                 dead = force_dead or item.attempt >= _attempts_allowed(item.subscriber)
                 ids.append(item.delivery_id)
                 statuses.append("dead" if dead else "pending")
                 next_attempts.append(now if dead else now + backoff_delay(item.attempt))
                 errors.append(_printable(error))
+                outcomes.append(None if item.outcome is None else json.dumps(item.outcome))
                 outcome = "dead" if dead else "retry"
-                metrics.deliveries.labels(subscriber=item.subscriber, outcome=outcome).inc()
+                label = registry.family_of(item.subscriber)
+                metrics.deliveries.labels(subscriber=label, outcome=outcome).inc()
                 if dead:
                     result.dead += 1
                     logger.warning(
@@ -234,12 +277,20 @@ def _settle(result, done, failed, *, force_dead=False) -> None:
                 else:
                     result.retried += 1
                 result.failures.append((item.delivery_id, error))
-            cursor.execute(_SETTLE_FAILED, [ids, statuses, next_attempts, errors])
+            cursor.execute(_SETTLE_FAILED, [ids, statuses, next_attempts, errors, outcomes])
     for item in done:
-        metrics.deliveries.labels(subscriber=item.subscriber, outcome="done").inc()
+        metrics.deliveries.labels(
+            subscriber=registry.family_of(item.subscriber), outcome="done"
+        ).inc()
 
 
-def _work(items: list[Claimed], chaos: set[int], *, careful: bool) -> BatchResult:
+def _work(
+    items: list[Claimed],
+    chaos: set[int],
+    *,
+    careful: bool,
+    rerun: _RunCarefully | None = None,
+) -> BatchResult:
     result = BatchResult(claimed=len(items))
     with transaction.atomic(), connection.cursor() as cursor:
         # Foreign keys are checked at each statement, inside the delivery that broke them,
@@ -253,13 +304,20 @@ def _work(items: list[Claimed], chaos: set[int], *, careful: bool) -> BatchResul
         runnable = [item for item in items if item.delivery_id not in chaos]
         done = []
         if careful:
+            succeeded, external_failures = (rerun.succeeded, rerun.failed) if rerun else ({}, {})
             for item in runnable:
+                if item.delivery_id in external_failures:  # its POST failed already
+                    error, item.outcome = external_failures[item.delivery_id]
+                    failed.append((item, error))
+                    continue
                 try:
                     with transaction.atomic():  # a savepoint: a failure undoes only this one
-                        if _mark_processed([item]):
-                            _run_subscriber(item)
-                        else:
+                        if not _mark_processed([item]):
                             result.duplicates += 1
+                        elif item.delivery_id in succeeded:  # its POST was made already
+                            item.outcome = succeeded[item.delivery_id]
+                        else:
+                            _run_subscriber(item)
                     done.append(item)
                 except Exception as exc:
                     failed.append((item, f"{type(exc).__name__}: {exc}"))
@@ -270,7 +328,12 @@ def _work(items: list[Claimed], chaos: set[int], *, careful: bool) -> BatchResul
                     try:
                         _run_subscriber(item)
                     except Exception as exc:
-                        raise _RunCarefully from exc
+                        raise _RunCarefully(
+                            {i.delivery_id: i.outcome for i in done if _is_external(i)},
+                            {item.delivery_id: (f"{type(exc).__name__}: {exc}", item.outcome)}
+                            if _is_external(item)
+                            else {},
+                        ) from exc
                 else:
                     result.duplicates += 1
                 done.append(item)
@@ -323,9 +386,9 @@ def relay_batch(*, batch_size: int | None = None, chaos_rate: float | None = Non
             continue
         try:
             part = _work(chunk, chaos, careful=False)
-        except _RunCarefully:
+        except _RunCarefully as rerun:
             # Same deliveries: they are leased to this worker.
-            part = _work(chunk, chaos, careful=True)
+            part = _work(chunk, chaos, careful=True, rerun=rerun)
         result.add(part)
     metrics.relay_batch_seconds.observe(time.perf_counter() - started)
     return result

@@ -353,6 +353,71 @@ def dead_letters_replay(*, deliveries: QuerySet[Delivery], actor) -> list[Delive
     return letters
 
 
+@dataclass(frozen=True)
+class Fanned:
+    """An event to deliver to a run-time subscriber (`registry.subscriber_family`)."""
+
+    event_id: uuid.UUID
+    event_recorded_at: datetime
+    event_type: str
+    subscriber: str
+
+
+_DELIVERIES_ADD = """
+INSERT INTO events_delivery (
+    event_id, event_recorded_at, event_type, subscriber, status, attempts, next_attempt_at,
+    last_error, created_at, updated_at
+)
+SELECT f.event_id, f.recorded_at, f.event_type, f.subscriber, 'pending', 0, %s, '', %s, %s
+FROM unnest(%s::uuid[], %s::timestamptz[], %s::text[], %s::text[])
+    AS f(event_id, recorded_at, event_type, subscriber)
+ON CONFLICT (subscriber, event_id) DO {conflict}
+"""
+_DELIVER_AGAIN = """UPDATE SET
+    status = 'pending', attempts = 0, next_attempt_at = EXCLUDED.next_attempt_at,
+    last_error = '', completed_at = NULL, updated_at = EXCLUDED.updated_at"""
+
+
+def _deliveries_write(fanned: list[Fanned], *, again: bool) -> int:
+    if not fanned:
+        return 0
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if again:
+            # Delivered before: the processed markers would make the relay skip them.
+            cursor.execute(
+                "DELETE FROM events_processedmarker m USING unnest(%s::text[], %s::uuid[])"
+                " AS f(subscriber, event_id)"
+                " WHERE m.subscriber = f.subscriber AND m.event_id = f.event_id",
+                [[f.subscriber for f in fanned], [f.event_id for f in fanned]],
+            )
+        cursor.execute(
+            _DELIVERIES_ADD.format(conflict=_DELIVER_AGAIN if again else "NOTHING"),
+            [now, now, now,
+             [f.event_id for f in fanned], [f.event_recorded_at for f in fanned],
+             [f.event_type for f in fanned], [f.subscriber for f in fanned]],
+        )  # fmt: skip
+        written = cursor.rowcount
+        cursor.execute("SELECT pg_notify('fusionops_outbox', '')")  # sent at commit
+    return written
+
+
+def deliveries_add(*, fanned: list[Fanned]) -> int:
+    """Deliver committed events to run-time subscribers, in the caller's transaction (an
+    event already given to one is not given twice); returns how many were added."""
+    if not transaction.get_connection().in_atomic_block:
+        raise EmitOutsideTransaction("deliveries_add: inside transaction.atomic()")
+    return _deliveries_write(fanned, again=False)
+
+
+def deliveries_redo(*, fanned: list[Fanned]) -> int:
+    """Deliver events again (a replay), whatever became of their earlier deliveries: each
+    is pending now with a fresh set of attempts. In the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise EmitOutsideTransaction("deliveries_redo: inside transaction.atomic()")
+    return _deliveries_write(fanned, again=True)
+
+
 def dead_letter_replay(*, delivery: Delivery, actor) -> Delivery:
     replayed = dead_letters_replay(deliveries=Delivery.objects.filter(pk=delivery.pk), actor=actor)
     if not replayed:

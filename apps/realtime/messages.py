@@ -31,7 +31,7 @@ def positioned(message: dict, position: int | None) -> dict:
 
 
 def stream_entry(event) -> dict:
-    """The stream entry of a sealed event (a `selectors.SealedEvent`)."""
+    """The stream entry of a sealed event (an `eventlog.selectors.SealedEvent`)."""
     envelope = positioned(
         {"event_id": str(event.id), "occurred_at": event.occurred_at.isoformat()},
         event.position,

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.eventlog.selectors import sealed_events
 from apps.platform import tracing
 from apps.realtime import metrics
 from apps.realtime.messages import stream_entry
-from apps.realtime.selectors import sealed_events
 
 # Every websocket consumer listens to this one group; each picks the entries for its topics.
 STREAM_GROUP = "fusionops.stream"

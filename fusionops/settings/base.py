@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "apps.resources",
     "apps.inventory",
     "apps.orders",
+    "apps.integrations",
     "apps.realtime",
 ]
 
@@ -338,6 +339,18 @@ HEALTH_PARTITION_MONTHS_MIN = env.int("HEALTH_PARTITION_MONTHS_MIN", default=2)
 # it to others after the lease (its attempt counted).
 EVENTS_RELAY_LEASE_SECONDS = env.float("EVENTS_RELAY_LEASE_SECONDS", default=30.0)
 EVENTS_RELAY_STATEMENT_TIMEOUT = env.int("EVENTS_RELAY_STATEMENT_TIMEOUT", default=60)
+# --- Webhooks ----------------------------------------------------------------------------
+# A receiver must answer within this; its deliveries are tried this many times (backoff as
+# above, capped at an hour), and an endpoint with this many dead letters since it was
+# enabled is disabled. After a secret's rotation, the previous one signs too for this long.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
+WEBHOOK_DISABLE_AFTER_DEAD_LETTERS = env.int("WEBHOOK_DISABLE_AFTER_DEAD_LETTERS", default=20)
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+# Production calls HTTPS URLs on public addresses only (no loopback, private or link-local:
+# a webhook must not reach into the portal's own network); development may relax both.
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=True)
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 # Share (0..1) of delivery attempts the relay fails on purpose, to watch retries work.
 FUSIONOPS_CHAOS_FAILURE_RATE = env.float("FUSIONOPS_CHAOS_FAILURE_RATE", default=0.0)
 # The audit log's own keys, a JSON object of key id → key; AUDIT_SIGNING_KEY_ID signs and

@@ -29,6 +29,9 @@ DEBUG = False
 DATABASE_ROLE = env.str("DATABASE_ROLE", default="owner")
 # Tests sign in with passwords unless they test that it is off.
 FUSIONOPS_LOCAL_LOGIN = True
+# Webhook receivers are servers the tests start on 127.0.0.1 (the refusals are tested).
+WEBHOOK_REQUIRE_HTTPS = False
+WEBHOOK_ALLOW_PRIVATE_URLS = True
 # Subscribers and a table that tests of the event backbone use.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.eventsapp"]
 SECRET_KEY = "test-secret-key-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5"  # noqa: S105

@@ -19,6 +19,7 @@ AUDITORS = frozenset({ADMIN, AUDIT_VIEWER})
 ORDER_TAKERS = frozenset({ADMIN, OPERATOR, INTEGRATION})
 ORDER_READERS = frozenset({ADMIN, OPERATOR, VIEWER, INTEGRATION})
 SETTINGS_READERS = frozenset({ADMIN, VIEWER})
+WEBHOOK_KEEPERS = frozenset({ADMIN, INTEGRATION})  # an integration keeps its own
 EVERY_ROLE = frozenset({ADMIN, OPERATOR, WAREHOUSE, AUDIT_VIEWER, VIEWER, INTEGRATION})
 
 
@@ -80,6 +81,16 @@ API_ACCESS: dict[tuple[str, str], frozenset[str]] = {
     (f"{API}/orders/{{id}}/", "GET"): ORDER_READERS,
     (f"{API}/orders/{{id}}/workflow", "GET"): ORDER_READERS,
     (f"{API}/orders/{{id}}/cancel", "POST"): PLANNERS,
+    # Webhooks
+    (f"{API}/webhooks/endpoints/", "GET"): WEBHOOK_KEEPERS,
+    (f"{API}/webhooks/endpoints/", "POST"): WEBHOOK_KEEPERS,
+    (f"{API}/webhooks/endpoints/{{id}}", "GET"): WEBHOOK_KEEPERS,
+    (f"{API}/webhooks/endpoints/{{id}}", "PATCH"): WEBHOOK_KEEPERS,
+    (f"{API}/webhooks/endpoints/{{id}}", "DELETE"): WEBHOOK_KEEPERS,
+    (f"{API}/webhooks/endpoints/{{id}}/rotate-secret", "POST"): WEBHOOK_KEEPERS,
+    (f"{API}/webhooks/endpoints/{{id}}/test", "POST"): WEBHOOK_KEEPERS,
+    (f"{API}/webhooks/endpoints/{{id}}/replay", "POST"): WEBHOOK_KEEPERS,
+    (f"{API}/webhooks/endpoints/{{id}}/deliveries", "GET"): WEBHOOK_KEEPERS,
 }
 
 # /ws/notify/ topics (project:<id> stands for every project's topic). Without an identity

@@ -1,0 +1,64 @@
+"""Reads of the integrations app: endpoints as their owners (or an Admin) see them, and
+each endpoint's delivery log."""
+
+import json
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from apps.eventlog.choices import DeliveryStatus
+from apps.eventlog.models import Delivery
+from apps.integrations.models import WebhookEndpoint
+
+MANAGE_ANY = "integrations.manage_any_webhookendpoint"
+
+
+def wants(patterns: list[str], event_type: str) -> bool:
+    """Whether `patterns` (exact types, `prefix.*`, `*`) take `event_type`."""
+    return any(
+        pattern == "*"
+        or pattern == event_type
+        or (pattern.endswith(".*") and event_type.startswith(pattern[:-1]))
+        for pattern in patterns
+    )
+
+
+def webhook_endpoints_for(user) -> QuerySet[WebhookEndpoint]:
+    """Every endpoint for those who manage any; otherwise the caller's own."""
+    endpoints = WebhookEndpoint.objects.select_related("owner")
+    return endpoints if user.has_perm(MANAGE_ANY) else endpoints.filter(owner=user)
+
+
+def dead_letters_since(endpoint: WebhookEndpoint) -> int:
+    return Delivery.objects.filter(
+        subscriber=endpoint.subscriber,
+        status=DeliveryStatus.DEAD,
+        updated_at__gte=endpoint.enabled_at,
+    ).count()
+
+
+def webhook_deliveries(endpoint: WebhookEndpoint, *, limit: int = 200) -> list[dict]:
+    """The endpoint's latest deliveries, newest position first: status, attempts, the last
+    attempt's response code and duration, its error."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT d.id, s.position, d.event_id, d.event_type, d.status, d.attempts,
+                   d.last_outcome, d.last_error, d.next_attempt_at, d.updated_at
+            FROM events_delivery d
+            LEFT JOIN audit_seal s ON s.event_id = d.event_id
+            WHERE d.subscriber = %s
+            ORDER BY s.position DESC NULLS FIRST, d.id DESC
+            LIMIT %s
+            """,
+            [endpoint.subscriber, limit],
+        )
+        columns = [column.name for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        outcome = row.pop("last_outcome") or {}
+        if isinstance(outcome, str):  # Django's backend loads jsonb as text
+            outcome = json.loads(outcome)
+        row["status_code"] = outcome.get("status_code")
+        row["duration_ms"] = outcome.get("duration_ms")
+    return rows
