@@ -1,12 +1,13 @@
 """`make bench-tracing`: what tracing costs the booking API.
 
-Two gunicorns (4 sync workers each, production settings) over one database: one traces
-(OTLP over HTTP to a sink in this process that receives and counts the spans, as a
-collector would), the other does not. wrk drives POST /api/v1/allocate (8 connections,
-bookings that never collide) against each in turn, rounds alternating so that drift of
-this shared machine hits both alike. Figures: requests/s and latency of each (medians over
-rounds), the ratio traced/untraced (the median of the per-round ratios), and the spans the
-sink received per traced request.
+Three gunicorns (4 sync workers each, production settings) over one database: one traces
+every request, one a tenth of them (OTEL_TRACES_SAMPLER=parentbased_traceidratio, 0.1),
+both exporting over OTLP/HTTP to a sink in this process that receives and counts the
+spans, as a collector would; the third does not trace. wrk drives POST /api/v1/allocate
+(8 connections, bookings that never collide) against each in turn, rounds alternating so
+that drift of this shared machine hits all alike. Figures: requests/s and latency of each
+(medians over rounds), each traced one's ratio to the untraced (the median of the
+per-round ratios), and the spans each sink received per request.
 """
 
 import os
@@ -30,33 +31,39 @@ DATABASE_URL = os.environ.get(
 )
 
 
-class Sink(BaseHTTPRequestHandler):
+class Sink:
     """An OTLP/HTTP receiver that keeps the bodies; they are decoded after the run."""
 
-    bodies: list[bytes] = []
+    def __init__(self):
+        self.bodies: list[bytes] = []
+        sink = self
 
-    def do_POST(self):
-        type(self).bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                sink.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
-    def log_message(self, *args):
-        pass
+            def log_message(self, *args):
+                pass
 
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-def spans_received() -> int:
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-        ExportTraceServiceRequest,
-    )
+    def spans(self) -> int:
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+        )
 
-    return sum(
-        len(scope.spans)
-        for body in Sink.bodies
-        for resource in ExportTraceServiceRequest.FromString(body).resource_spans
-        for scope in resource.scope_spans
-    )
+        return sum(
+            len(scope.spans)
+            for body in self.bodies
+            for resource in ExportTraceServiceRequest.FromString(body).resource_spans
+            for scope in resource.scope_spans
+        )
 
 
 def gunicorn(port: int, env: dict, log: Path) -> subprocess.Popen:
@@ -91,20 +98,21 @@ def main() -> None:
     project = Project.objects.create(code="BENCH-TRACE", name="bench")
     token = operator_token()
 
-    sink = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
-    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    sinks = {"traced": Sink(), "sampled_10pct": Sink()}
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
-    ports = {"untraced": free_port(), "traced": free_port()}
-    servers = {
-        "untraced": gunicorn(ports["untraced"], env, logs / "gunicorn-untraced.log"),
-        "traced": gunicorn(
-            ports["traced"],
-            {**env, "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.server_address[1]}",
-             "OTEL_SERVICE_NAME": "fusionops-web"},
-            logs / "gunicorn-traced.log",
-        ),
+    variants = {
+        "untraced": env,
+        "traced": {**env, "OTEL_EXPORTER_OTLP_ENDPOINT": sinks["traced"].url},
+        "sampled_10pct": {**env, "OTEL_EXPORTER_OTLP_ENDPOINT": sinks["sampled_10pct"].url,
+                          "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+                          "OTEL_TRACES_SAMPLER_ARG": "0.1"},
     }  # fmt: skip
+    ports = {name: free_port() for name in variants}
+    servers = {
+        name: gunicorn(ports[name], variant_env, logs / f"gunicorn-{name}.log")
+        for name, variant_env in variants.items()
+    }
     booking = {
         "BENCH_TOKEN": token,
         "BENCH_FIRST_RESOURCE": str(ids[0]),
@@ -128,14 +136,16 @@ def main() -> None:
             wait_ready(f"http://127.0.0.1:{port}")
             book(name)  # warm up every worker
         time.sleep(6)  # the warm-up's spans leave within the exporter's 5 s schedule
-        Sink.bodies.clear()
+        for sink in sinks.values():
+            sink.bodies.clear()
         rounds = [{name: book(name) for name in ports} for _ in range(ROUNDS)]
     finally:
         for server in servers.values():
             os.killpg(server.pid, signal.SIGTERM)
         for server in servers.values():
             server.wait(timeout=30)  # gunicorn's workers flush their spans as they exit
-        sink.shutdown()
+        for sink in sinks.values():
+            sink.server.shutdown()
 
     median = statistics.median
     print(f"# {ROUNDS} rounds of {DURATION} per server, POST /api/v1/allocate, 8 connections")
@@ -146,10 +156,12 @@ def main() -> None:
         for quantile in ("p50", "p95"):
             print(f"tracing.{name}.{quantile}_ms {median(r[f'{quantile}_ms'] for r in runs):.2f}")
         print(f"tracing.{name}.errors {sum(r['errors'] for r in runs)}")
-    ratio = median(r["traced"]["rps"] / r["untraced"]["rps"] for r in rounds)
-    print(f"tracing.ratio_traced_to_untraced {ratio:.2f} (overhead {(1 - ratio) * 100:.0f}%)")
-    traced_requests = sum(r["traced"]["requests"] for r in rounds)
-    print(f"tracing.spans_per_traced_request {spans_received() / traced_requests:.1f}")
+    for name in ("traced", "sampled_10pct"):
+        ratio = median(r[name]["rps"] / r["untraced"]["rps"] for r in rounds)
+        print(f"tracing.{name}.ratio_to_untraced {ratio:.2f} (overhead {(1 - ratio) * 100:.0f}%)")
+    for name, sink in sinks.items():
+        requests = sum(r[name]["requests"] for r in rounds)
+        print(f"tracing.{name}.spans_per_request {sink.spans() / requests:.2f}")
 
 
 if __name__ == "__main__":
