@@ -29,3 +29,17 @@ AUDIT_RECORDED = registry.declare(
     public=BenchRun,
     example={"run": "3f2a"},
 )
+WEBHOOK_GENERATED = registry.declare(
+    "bench.webhook.generated",
+    aggregate_type="bench",
+    description="One delivery for the webhook throughput figure.",
+    public=BenchRun,
+    example={"run": "3f2a"},
+)
+BRIDGE_GENERATED = registry.declare(
+    "bench.bridge.generated",
+    aggregate_type="bench",
+    description="One message for the broker bridge figures.",
+    public=BenchRun,
+    example={"run": "3f2a"},
+)

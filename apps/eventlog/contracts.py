@@ -38,11 +38,15 @@ class Live:
     `topics` are topic names, where `{field}` is filled from the public payload (a booking
     goes to `allocations` and to `project:{project_id}`). `alias` is the message type's
     name before message types followed one convention, sent to clients that ask for the
-    old names (for one release)."""
+    old names (for one release). `own_topic` is a topic each caller follows for what is
+    theirs: its clients get the event when the internal payload's `owner_field` is their
+    user id (an integration's own orders); the owner never leaves the portal."""
 
     message: str
     topics: tuple[str, ...]
     alias: str | None = None
+    own_topic: str | None = None
+    owner_field: str | None = None
 
     def topics_for(self, public: dict) -> list[str]:
         found = []

@@ -35,6 +35,11 @@ class Subscriber:
     # Its effects are outside the database (an HTTP call): when another delivery of its
     # batch fails, its successful run is kept rather than repeated (see the relay).
     external: bool = False
+    # `handle` takes a list of events and returns, for each in order, its outcome (a dict
+    # or None) or the exception it failed with: one call per claim of its deliveries (a
+    # broker bridge publishes them together and waits for all confirms at once). Its
+    # effects are outside the database.
+    batch: bool = False
 
     def wants(self, event_type: str) -> bool:
         return any(
@@ -150,6 +155,7 @@ class Registry:
         event_types: Iterable[EventType | str],
         max_attempts: int | None = None,
         alone: bool = False,
+        batch: bool = False,
     ):
         """Declare a function as the subscriber `name` of `event_types`.
 
@@ -161,8 +167,9 @@ class Registry:
             if name in self._subscribers and self._subscribers[name].handle != handle:
                 raise ValueError(f"subscriber {name!r} is declared twice")
             self._subscribers[name] = Subscriber(
-                name, _type_names(event_types), handle, max_attempts, alone
-            )
+                name, _type_names(event_types), handle, max_attempts, alone,
+                external=batch, batch=batch,
+            )  # fmt: skip
             self._subscribers_of.clear()
             return handle
 

@@ -342,14 +342,62 @@ def _work(
     return result
 
 
+def _work_batch(items: list[Claimed], chaos: set[int]) -> BatchResult:
+    """The deliveries of one batch subscriber, handed over in one call. Its effects are
+    outside the database, so a failure fails only its own delivery: the markers of the
+    failed ones go, the rest commits."""
+    result = BatchResult(claimed=len(items))
+    subscriber = registry.get_subscriber(items[0].subscriber)
+    with transaction.atomic():
+        failed = [(item, "ChaosFailure: injected by FUSIONOPS_CHAOS_FAILURE_RATE")
+                  for item in items if item.delivery_id in chaos]  # fmt: skip
+        runnable = [item for item in items if item.delivery_id not in chaos]
+        new = _mark_processed(runnable) if runnable else set()
+        fresh = [item for item in runnable if (item.subscriber, str(item.event.id)) in new]
+        result.duplicates = len(runnable) - len(fresh)
+        done = [item for item in runnable if item not in fresh]
+        if fresh:
+            started = time.perf_counter()
+            try:
+                outcomes = subscriber.handle([item.event for item in fresh])
+            except Exception as exc:  # the whole call failed: every delivery of it did
+                outcomes = [exc] * len(fresh)
+            metrics.subscriber_seconds.labels(subscriber=subscriber.name).observe(
+                time.perf_counter() - started
+            )
+            for item, outcome in zip(fresh, outcomes, strict=True):
+                if isinstance(outcome, Exception):
+                    item.outcome = getattr(outcome, "outcome", None)
+                    failed.append((item, f"{type(outcome).__name__}: {outcome}"))
+                else:
+                    item.outcome = outcome
+                    done.append(item)
+            unmarked = [item for item, _error in failed if item in fresh]
+            if unmarked:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "DELETE FROM events_processedmarker WHERE subscriber = %s"
+                        " AND event_id = ANY(%s)",
+                        [subscriber.name, [item.event.id for item in unmarked]],
+                    )
+        result.done = len(done)
+        _settle(result, done, failed)
+    return result
+
+
 def _transactions(items: list[Claimed]) -> list[list[Claimed]]:
     """The claim cut into transactions: at most EVENTS_RELAY_TRANSACTION_SIZE deliveries
-    each, and subscribers declared `alone` one per transaction."""
+    each, subscribers declared `alone` one per transaction, and each batch subscriber's
+    deliveries all together."""
     size = settings.EVENTS_RELAY_TRANSACTION_SIZE
     chunks: list[list[Claimed]] = []
     batched: list[Claimed] = []
+    by_batch_subscriber: dict[str, list[Claimed]] = {}
     for item in items:
         subscriber = registry.get_subscriber(item.subscriber)
+        if subscriber is not None and subscriber.batch:
+            by_batch_subscriber.setdefault(subscriber.name, []).append(item)
+            continue
         if subscriber is not None and subscriber.alone:
             chunks.append([item])
             continue
@@ -359,7 +407,7 @@ def _transactions(items: list[Claimed]) -> list[list[Claimed]]:
             batched = []
     if batched:
         chunks.append(batched)
-    return chunks
+    return [*by_batch_subscriber.values(), *chunks]
 
 
 def relay_batch(*, batch_size: int | None = None, chaos_rate: float | None = None) -> BatchResult:
@@ -379,6 +427,10 @@ def relay_batch(*, batch_size: int | None = None, chaos_rate: float | None = Non
     # (stock levels, orders) hold them for a short while, not for the whole claim.
     result = BatchResult(claimed=len(items))
     for chunk in _transactions(items):
+        subscriber = registry.get_subscriber(chunk[0].subscriber)
+        if subscriber is not None and subscriber.batch:
+            result.add(_work_batch(chunk, chaos))
+            continue
         if len(chunk) == 1:
             # Alone: a failure must not run the step a second time in careful mode.
             part = _work(chunk, chaos, careful=True)

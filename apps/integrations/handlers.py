@@ -1,15 +1,18 @@
 """What the integrations app runs on the event log: the fan-out (a reader of the sealed
-log), the deliveries to each endpoint (subscribers `webhook:<id>`), and the job that
-disables endpoints that keep failing."""
+log), the deliveries to each endpoint (subscribers `webhook:<id>`), the job that disables
+endpoints that keep failing, and the broker bridges that are configured."""
 
 from django.conf import settings
 from django.utils import timezone
 
 from apps.eventlog.registry import registry
-from apps.integrations import services, webhooks
+from apps.integrations import bridges, services, webhooks
 from apps.integrations.models import WebhookEndpoint
 
 registry.sealed_reader(services.webhooks_fan_out)
+
+for bridge in bridges.configured():
+    bridges.subscribe(bridge)
 
 
 @registry.subscriber_family(

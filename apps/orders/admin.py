@@ -41,6 +41,9 @@ class OrderAdmin(AuditHistoryMixin, admin.ModelAdmin):
         "pricing_rule", "reason", "correlation_id", "created_by", "created_at", "updated_at",
     ]  # fmt: skip
 
+    def get_queryset(self, request):
+        return selectors.order_list(request.user)
+
     def has_add_permission(self, request):
         return False
 
@@ -59,7 +62,9 @@ class OrderAdmin(AuditHistoryMixin, admin.ModelAdmin):
             "show_save_and_add_another": False,
         }
         if order is not None:
-            extra_context["workflow"] = selectors.order_workflow(order)
+            extra_context["workflow"] = selectors.order_workflow(
+                order, details=request.user.has_perm("eventlog.view_delivery")
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Cancel selected orders"), permissions=["change"])

@@ -40,12 +40,16 @@ def order_status_payload(order: Order, **extra) -> dict:
         "status": order.status,
         "total": str(order.total),
         "reason": order.reason,
+        # Internal (no contract names it): whose order it is, for the `orders:mine` topic.
+        "placed_by_id": order.created_by_id,
         **extra,
     }
 
 
 _ORDER = {"order_id": 9, "number": "SO-0000009", "total": "118.80", "reason": ""}
-_ORDER_LIVE = Live("orderStatusChanged", topics=("orders",))
+_ORDER_LIVE = Live(
+    "orderStatusChanged", topics=("orders",), own_topic="orders:mine", owner_field="placed_by_id"
+)
 _DESCRIPTIONS = {
     OrderStatus.PLACED: "An order was taken; its saga starts.",
     OrderStatus.RESERVED: "The order's stock is reserved.",

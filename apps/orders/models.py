@@ -36,6 +36,8 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-id"]
+        # Without it (an integration) a caller sees the orders it placed, and no more.
+        permissions = [("view_every_order", _("Can see every caller's orders"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=OrderStatus.values), name="orders_order_status"

@@ -3,15 +3,19 @@
 from django.db.models import Prefetch, QuerySet
 
 from apps.eventlog.models import Delivery, Event
+from apps.eventlog.registry import registry
 from apps.orders.models import Order, OrderLine
 
 
-def order_list() -> QuerySet[Order]:
-    return Order.objects.select_related("payment")
+def order_list(user) -> QuerySet[Order]:
+    """The orders `user` may see: every one with `orders.view_every_order`, otherwise (an
+    integration) the ones it placed."""
+    orders = Order.objects.select_related("payment")
+    return orders if user.has_perm("orders.view_every_order") else orders.filter(created_by=user)
 
 
-def order_detail() -> QuerySet[Order]:
-    return order_list().prefetch_related(
+def order_detail(user) -> QuerySet[Order]:
+    return order_list(user).prefetch_related(
         Prefetch("lines", OrderLine.objects.select_related("item", "location"))
     )
 
@@ -22,10 +26,21 @@ def delivery_state(delivery: Delivery) -> str:
     return delivery.status  # done, dead
 
 
-def order_workflow(order: Order) -> list[dict]:
+def _public_view(event: dict) -> dict:
+    """An event as a caller without the log's details sees it: who acted only as a kind
+    (a user, the system), the public payload."""
+    event_type = registry.event_type(event["type"])
+    public = event_type.public_payload(event["payload"]) if event_type else None
+    return {**event, "actor": {"type": event["actor"].get("type")}, "payload": public or {}}
+
+
+def order_workflow(order: Order, *, details: bool) -> list[dict]:
     """The order's events in the order the log recorded them (all share its correlation
     id), each with every subscriber's delivery: pending, done, retrying (with the attempt
-    count and last error) or dead. Two queries, however long the saga."""
+    count and last error) or dead. Two queries, however long the saga.
+
+    Without `details` (only Admins have them) actors are a kind only, payloads the public
+    contract, and subscribers' errors are left out."""
     events = list(
         Event.objects.filter(correlation_id=order.correlation_id)
         .order_by("seq")
@@ -42,10 +57,12 @@ def order_workflow(order: Order) -> list[dict]:
                 "subscriber": delivery.subscriber,
                 "state": delivery_state(delivery),
                 "attempts": delivery.attempts,
-                "last_error": delivery.last_error,
+                "last_error": delivery.last_error if details else "",
                 "next_attempt_at": delivery.next_attempt_at
                 if delivery.status == "pending"
                 else None,
             }
         )
+    if not details:
+        events = [_public_view(event) for event in events]
     return [{**event, "deliveries": deliveries.get(event["id"], [])} for event in events]

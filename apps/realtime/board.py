@@ -30,7 +30,7 @@ class Board:
     projects: dict[int, str] = field(default_factory=dict)
 
 
-def board_snapshot(*, roles: frozenset[str], superuser: bool) -> Board:
+def board_snapshot(*, user, roles: frozenset[str]) -> Board:
     """Today's (UTC) bookings per resource, stock below its reorder point and the latest
     orders, as far as the user's roles allow; `position` is read first, so whatever commits
     while the rest is read is replayed to the board once its socket subscribes."""
@@ -40,7 +40,7 @@ def board_snapshot(*, roles: frozenset[str], superuser: bool) -> Board:
     readable = [
         topic
         for topic in (topics.ALLOCATIONS, topics.INVENTORY, topics.ORDERS)
-        if topics.may_read(roles, superuser=superuser, topic=topic)
+        if topics.may_read(roles, superuser=user.is_superuser, topic=topic)
     ]
     board = Board(position=position, day_start=start, day_end=end, topics=readable)
     if topics.ALLOCATIONS in readable:
@@ -60,5 +60,5 @@ def board_snapshot(*, roles: frozenset[str], superuser: bool) -> Board:
     if topics.INVENTORY in readable:
         board.low_stock = list(stock_level_list(below_reorder=True).order_by("item__sku"))
     if topics.ORDERS in readable:
-        board.orders = list(order_list().order_by("-created_at")[:RECENT_ORDERS])
+        board.orders = list(order_list(user).order_by("-created_at")[:RECENT_ORDERS])
     return board

@@ -279,7 +279,9 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             await self._catch_up(batch["first"] - 1)
         for entry in batch["entries"]:
             if entry["position"] > self.position:
-                message = message_for(entry, self.topics, legacy_names=self.legacy_names)
+                message = message_for(
+                    entry, self.topics, user_id=self.user.pk, legacy_names=self.legacy_names
+                )
                 if message is not None:
                     self._enqueue(message, recorded_at=entry.get("recorded_at"))
         self.position = max(self.position, batch["last"])
@@ -291,6 +293,7 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):
             after=self.position,
             through=through,
             subscribed=set(self.topics),
+            user_id=self.user.pk,
             legacy_names=self.legacy_names,
         )
         if missed is None:

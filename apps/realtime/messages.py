@@ -50,11 +50,15 @@ def stream_entry(event) -> dict:
                 "type": live.message, **envelope, "version": event_type.version, "data": data
             }  # fmt: skip
             entry_topics = live.topics_for(data)
+    own_topic = live.own_topic if live is not None and message is not None else None
     return {
         "position": event.position,
         # For the ws process's commit-to-socket latency; never sent to clients.
         "recorded_at": event.recorded_at.timestamp() if event.recorded_at else None,
         "topics": entry_topics,
+        # Whose the event is, for the topic each caller follows for its own (never sent).
+        "own_topic": own_topic,
+        "owner": event.payload.get(live.owner_field) if own_topic else None,
         "message": message,
         "legacy_type": live.alias if live is not None else None,
         "audit": {
@@ -72,9 +76,16 @@ def stream_entry(event) -> dict:
     }
 
 
-def message_for(entry: dict, subscribed: set[str], *, legacy_names: bool = False) -> dict | None:
-    """The message a client following `subscribed` gets for `entry`, if any."""
-    if entry["message"] is not None and not subscribed.isdisjoint(entry["topics"]):
+def message_for(
+    entry: dict, subscribed: set[str], *, user_id=None, legacy_names: bool = False
+) -> dict | None:
+    """The message a client of `user_id` following `subscribed` gets for `entry`, if any."""
+    own = (
+        entry.get("own_topic") in subscribed
+        and entry.get("owner") is not None
+        and entry["owner"] == user_id
+    )
+    if entry["message"] is not None and (own or not subscribed.isdisjoint(entry["topics"])):
         if legacy_names and entry["legacy_type"]:
             return {**entry["message"], "type": entry["legacy_type"]}
         return entry["message"]
@@ -93,5 +104,8 @@ def event_types_reaching(subscribed: set[str]) -> list[str] | None:
         event_type.name
         for event_type in registry.event_types()
         if event_type.live is not None
-        and any(topics.template_key(template) in keys for template in event_type.live.topics)
+        and (
+            any(topics.template_key(template) in keys for template in event_type.live.topics)
+            or event_type.live.own_topic in subscribed
+        )
     ]

@@ -17,7 +17,7 @@ def head_position() -> int:
 
 
 def missed_messages(
-    *, after: int, through: int, subscribed: set[str], legacy_names: bool = False
+    *, after: int, through: int, subscribed: set[str], user_id=None, legacy_names: bool = False
 ) -> list[dict] | None:
     """The messages a client following `subscribed` missed in (after, through], oldest
     first; None when they are too many to replay (the client must resync instead)."""
@@ -29,7 +29,9 @@ def missed_messages(
     while True:
         page = sealed_events(after=after, through=through, limit=_PAGE, types=types)
         for event in page.events:
-            message = message_for(stream_entry(event), subscribed, legacy_names=legacy_names)
+            message = message_for(
+                stream_entry(event), subscribed, user_id=user_id, legacy_names=legacy_names
+            )
             if message is not None:
                 found.append(message)
                 if len(found) > limit:

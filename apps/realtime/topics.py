@@ -10,6 +10,8 @@ from apps.platform import roles
 ALLOCATIONS = "allocations"
 INVENTORY = "inventory"
 ORDERS = "orders"
+# The caller's own orders (the ones it placed), whoever it is.
+MY_ORDERS = "orders:mine"
 AUDIT = "audit"
 PROJECT_PREFIX = "project:"
 
@@ -17,6 +19,7 @@ TOPIC_ROLES: dict[str, frozenset[str]] = {
     ALLOCATIONS: frozenset({roles.ADMIN, roles.OPERATOR, roles.VIEWER}),
     INVENTORY: frozenset({roles.ADMIN, roles.WAREHOUSE, roles.VIEWER}),
     ORDERS: frozenset({roles.ADMIN, roles.OPERATOR}),
+    MY_ORDERS: frozenset({roles.ADMIN, roles.OPERATOR, roles.INTEGRATION}),
     AUDIT: frozenset({roles.ADMIN, roles.AUDIT_VIEWER}),
     # project:<id>: one project's bookings.
     PROJECT_PREFIX: frozenset({roles.ADMIN, roles.OPERATOR, roles.VIEWER}),

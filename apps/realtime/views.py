@@ -23,7 +23,7 @@ def websocket_url(request) -> str:
 @require_GET
 def board(request):
     roles = frozenset(request.user.groups.values_list("name", flat=True))
-    snapshot = board_snapshot(roles=roles, superuser=request.user.is_superuser)
+    snapshot = board_snapshot(user=request.user, roles=roles)
     ws_url = websocket_url(request)
     response = render(
         request,

@@ -339,6 +339,10 @@ HEALTH_PARTITION_MONTHS_MIN = env.int("HEALTH_PARTITION_MONTHS_MIN", default=2)
 # it to others after the lease (its attempt counted).
 EVENTS_RELAY_LEASE_SECONDS = env.float("EVENTS_RELAY_LEASE_SECONDS", default=30.0)
 EVENTS_RELAY_STATEMENT_TIMEOUT = env.int("EVENTS_RELAY_STATEMENT_TIMEOUT", default=60)
+# What each integration may append to the log (POST /api/v1/events/): events per minute,
+# and bytes of request bodies per day; past either, 429 with Retry-After.
+EVENTS_INGEST_RATE = env.str("EVENTS_INGEST_RATE", default="600/min")
+EVENTS_INGEST_BYTES_PER_DAY = env.int("EVENTS_INGEST_BYTES_PER_DAY", default=200_000_000)
 # --- Webhooks ----------------------------------------------------------------------------
 # A receiver must answer within this; its deliveries are tried this many times (backoff as
 # above, capped at an hour), and an endpoint with this many dead letters since it was
@@ -351,6 +355,17 @@ WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=2
 # a webhook must not reach into the portal's own network); development may relax both.
 WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=True)
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+# --- Broker bridges (each off unless its URL is set) --------------------------------------
+# Public events to RabbitMQ (a durable topic exchange, routing key = event type) and to NATS
+# JetStream (a stream over <prefix>.>, subject = <prefix>.<event type>). A delivery is done
+# once the broker confirmed it; unconfirmed ones are retried this many times.
+BRIDGE_RABBITMQ_URL = env.str("BRIDGE_RABBITMQ_URL", default="")
+BRIDGE_RABBITMQ_EXCHANGE = env.str("BRIDGE_RABBITMQ_EXCHANGE", default="fusionops.events")
+BRIDGE_NATS_URL = env.str("BRIDGE_NATS_URL", default="")
+BRIDGE_NATS_STREAM = env.str("BRIDGE_NATS_STREAM", default="FUSIONOPS")
+BRIDGE_NATS_PREFIX = env.str("BRIDGE_NATS_PREFIX", default="fusionops")
+BRIDGE_PUBLISH_TIMEOUT_SECONDS = env.float("BRIDGE_PUBLISH_TIMEOUT_SECONDS", default=10.0)
+BRIDGE_MAX_ATTEMPTS = env.int("BRIDGE_MAX_ATTEMPTS", default=25)
 # Share (0..1) of delivery attempts the relay fails on purpose, to watch retries work.
 FUSIONOPS_CHAOS_FAILURE_RATE = env.float("FUSIONOPS_CHAOS_FAILURE_RATE", default=0.0)
 # The audit log's own keys, a JSON object of key id → key; AUDIT_SIGNING_KEY_ID signs and

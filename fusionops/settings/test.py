@@ -52,6 +52,7 @@ CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = env.str(
     "CHANNEL_LAYER_PREFIX", default=f"fusionops-test-{os.getpid()}"
 )
 # Throttling is tested on purpose, with its own rates; elsewhere it must not interfere.
+EVENTS_INGEST_RATE = "100000/min"
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "anon": "100000/min",
     "user": "100000/min",

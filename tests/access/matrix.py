@@ -100,5 +100,6 @@ TOPIC_ACCESS: dict[str, frozenset[str]] = {
     "project:<id>": PLANNING_READERS,
     "inventory": frozenset({ADMIN, WAREHOUSE, VIEWER}),
     "orders": PLANNERS,
+    "orders:mine": ORDER_TAKERS,
     "audit": AUDITORS,
 }

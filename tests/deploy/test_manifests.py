@@ -158,7 +158,16 @@ def test_disruption_budgets_and_network_policies_cover_every_process(overlay):
     deny = one(overlay, "NetworkPolicy", "fusionops-default-deny")["spec"]
     assert deny["policyTypes"] == ["Ingress", "Egress"] and "ingress" not in deny
     egress = one(overlay, "NetworkPolicy", "fusionops-egress")["spec"]["egress"]
-    assert {p["port"] for rule in egress for p in rule["ports"]} == {53, 5432, 6379, 443, 4318}
+    assert {p["port"] for rule in egress for p in rule["ports"]} == {
+        53,
+        5432,
+        6379,
+        443,
+        4318,
+        5671,
+        5672,
+        4222,
+    }
 
     def sources(name):
         rules = one(overlay, "NetworkPolicy", name)["spec"]["ingress"]

@@ -280,3 +280,27 @@ def test_rows_carry_their_commit_order_position_and_a_client_resumes_from_one(cl
 def test_a_bad_since_position_is_a_400(client_as, bad):
     response = client_as("AuditViewer").get(URL, {"since_position": bad})
     assert_problem(response, 400, "validation-error")
+
+
+def test_an_integration_past_its_events_per_minute_gets_429_with_retry_after(client_as, settings):
+    settings.EVENTS_INGEST_RATE = "3/min"
+    integration, other = client_as("Integration"), client_as("Integration")
+    answers = [integration.post(URL, valid_body(), format="json").status_code for _ in range(4)]
+    assert answers == [201, 201, 201, 429]
+    refused = integration.post(URL, valid_body(), format="json")
+    body = assert_problem(refused, 429)
+    assert 1 <= int(refused["Retry-After"]) <= 60 and body["status"] == 429
+    assert Event.objects.filter(type=valid_body()["type"]).count() == 3  # nothing half-written
+    assert other.post(URL, valid_body(), format="json").status_code == 201  # per integration
+    assert integration.get(URL).status_code == 403  # reading is not counted (nor allowed)
+
+
+def test_an_integration_past_its_bytes_per_day_gets_429_until_tomorrow(client_as, settings):
+    body = json.dumps(valid_body())
+    settings.EVENTS_INGEST_BYTES_PER_DAY = len(body) * 2
+    integration = client_as("Integration")
+    post = lambda: integration.post(URL, data=body, content_type="application/json")  # noqa: E731
+    assert [post().status_code for _ in range(3)] == [201, 201, 429]
+    refused = post()
+    assert_problem(refused, 429)
+    assert 60 < int(refused["Retry-After"]) <= 86400

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.eventlog import selectors, services
@@ -14,6 +15,7 @@ from apps.eventlog.api.serializers import (
     EventIngestSerializer,
     EventSerializer,
 )
+from apps.eventlog.api.throttling import IngestRateThrottle, IngestVolumeThrottle
 from apps.eventlog.models import Delivery
 from apps.platform.api.permissions import HoldsARole, require_permissions
 
@@ -24,6 +26,11 @@ class EventListView(generics.ListCreateAPIView):
 
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
+    throttle_classes = [
+        *api_settings.DEFAULT_THROTTLE_CLASSES,
+        IngestRateThrottle,
+        IngestVolumeThrottle,
+    ]
 
     @property
     def pagination_ordering(self):

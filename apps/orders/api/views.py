@@ -27,7 +27,7 @@ class OrderListView(generics.ListAPIView):
     pagination_ordering = ("-id",)
 
     def get_queryset(self):
-        return selectors.order_list()
+        return selectors.order_list(self.request.user)
 
     @extend_schema(
         request=OrderInputSerializer,
@@ -45,7 +45,7 @@ class OrderListView(generics.ListAPIView):
             ],
             actor=request.user,
         )
-        order = selectors.order_detail().get(pk=order.pk)
+        order = selectors.order_detail(request.user).get(pk=order.pk)
         return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
@@ -53,7 +53,7 @@ class OrderDetailView(generics.RetrieveAPIView):
     serializer_class = OrderDetailSerializer
 
     def get_queryset(self):
-        return selectors.order_detail()
+        return selectors.order_detail(self.request.user)
 
 
 class OrderCancelView(APIView):
@@ -64,8 +64,10 @@ class OrderCancelView(APIView):
     @extend_schema(request=CancelInputSerializer, responses={200: OrderDetailSerializer})
     def post(self, request, pk):
         data = validated(CancelInputSerializer, request.data)
+        if not selectors.order_list(request.user).filter(pk=pk).exists():
+            raise NotFound("There is no such order.")
         services.order_cancel(order_id=pk, reason=data["reason"], actor=request.user)
-        return Response(OrderDetailSerializer(selectors.order_detail().get(pk=pk)).data)
+        return Response(OrderDetailSerializer(selectors.order_detail(request.user).get(pk=pk)).data)
 
 
 class OrderWorkflowView(APIView):
@@ -75,9 +77,11 @@ class OrderWorkflowView(APIView):
 
     @extend_schema(responses={200: WorkflowSerializer})
     def get(self, request, pk):
-        order = selectors.order_list().filter(pk=pk).first()
+        order = selectors.order_list(request.user).filter(pk=pk).first()
         if order is None:
             raise NotFound("There is no such order.")
-        return Response(
-            WorkflowSerializer({"order": order, "timeline": selectors.order_workflow(order)}).data
+        # Subscribers' errors and who acted are the log's details: for Admins only.
+        timeline = selectors.order_workflow(
+            order, details=request.user.has_perm("eventlog.view_delivery")
         )
+        return Response(WorkflowSerializer({"order": order, "timeline": timeline}).data)

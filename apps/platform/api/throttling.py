@@ -25,12 +25,12 @@ class FixedWindowMixin:
         self.window_ends_at = (window + 1) * self.duration
         return cache.make_and_validate_key(f"{key}:{window}")
 
-    def count(self, key: str) -> bool:
-        """Count one more in this window; whether that is still within the rate."""
+    def count(self, key: str, amount: int = 1) -> bool:
+        """Count `amount` more in this window; whether that is still within the rate."""
         window_key = self._window_key(key)
-        # INCR creates the counter atomically; EXPIRE NX gives it a lifetime only once.
+        # INCRBY creates the counter atomically; EXPIRE NX gives it a lifetime only once.
         pipeline = get_redis_connection("default").pipeline(transaction=False)
-        pipeline.incr(window_key)
+        pipeline.incrby(window_key, amount)
         pipeline.expire(window_key, self.duration + 1, nx=True)
         count, _expiry_set = pipeline.execute()
         return count <= self.num_requests
