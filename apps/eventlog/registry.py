@@ -64,6 +64,7 @@ class SubscriberFamily:
     handle: Callable
     max_attempts: Callable[[], int]
     external: bool = False
+    batch: bool = False
 
 
 @dataclass
@@ -197,19 +198,25 @@ class Registry:
             if family is not None:
                 subscriber = Subscriber(
                     name, (), functools.partial(family.handle, key=key), family.max_attempts(),
-                    external=family.external,
+                    external=family.external or family.batch, batch=family.batch,
                 )  # fmt: skip
         return subscriber
 
     def subscriber_family(
-        self, prefix: str, *, max_attempts: Callable[[], int], external: bool = False
+        self,
+        prefix: str,
+        *,
+        max_attempts: Callable[[], int],
+        external: bool = False,
+        batch: bool = False,
     ):
-        """Declare `handle(event, key)` as the subscribers `<prefix>:<key>`."""
+        """Declare `handle(event, key)` (with `batch`: `handle(events, key)`, see
+        Subscriber.batch) as the subscribers `<prefix>:<key>`."""
         if ":" in prefix or prefix in self._families:
             raise ValueError(f"subscriber family {prefix!r} is declared twice or misnamed")
 
         def register(handle: Callable) -> Callable:
-            self._families[prefix] = SubscriberFamily(prefix, handle, max_attempts, external)
+            self._families[prefix] = SubscriberFamily(prefix, handle, max_attempts, external, batch)
             return handle
 
         return register

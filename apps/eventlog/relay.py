@@ -355,24 +355,26 @@ def _work_batch(items: list[Claimed], chaos: set[int]) -> BatchResult:
         new = _mark_processed(runnable) if runnable else set()
         fresh = [item for item in runnable if (item.subscriber, str(item.event.id)) in new]
         result.duplicates = len(runnable) - len(fresh)
-        done = [item for item in runnable if item not in fresh]
+        fresh_ids = {item.delivery_id for item in fresh}
+        done = [item for item in runnable if item.delivery_id not in fresh_ids]
         if fresh:
             started = time.perf_counter()
             try:
                 outcomes = subscriber.handle([item.event for item in fresh])
             except Exception as exc:  # the whole call failed: every delivery of it did
                 outcomes = [exc] * len(fresh)
-            metrics.subscriber_seconds.labels(subscriber=subscriber.name).observe(
-                time.perf_counter() - started
-            )
+            metrics.subscriber_seconds.labels(
+                subscriber=registry.family_of(subscriber.name)
+            ).observe(time.perf_counter() - started)
+            unmarked = []
             for item, outcome in zip(fresh, outcomes, strict=True):
                 if isinstance(outcome, Exception):
                     item.outcome = getattr(outcome, "outcome", None)
                     failed.append((item, f"{type(outcome).__name__}: {outcome}"))
+                    unmarked.append(item)
                 else:
                     item.outcome = outcome
                     done.append(item)
-            unmarked = [item for item, _error in failed if item in fresh]
             if unmarked:
                 with connection.cursor() as cursor:
                     cursor.execute(

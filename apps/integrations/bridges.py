@@ -18,8 +18,8 @@ duplicate window by itself. The body is the webhook body (`webhooks.body_of`).
 - NATS: a JetStream stream (BRIDGE_NATS_STREAM) over `<prefix>.>`, subject =
   `<prefix>.<event type>`.
 
-The brokers' clients are asyncio (aio-pika, nats-py): they run on one event loop in a thread
-of the worker, kept for the process's life with their connections.
+The brokers' clients are asyncio (aio-pika, nats-py): they run on an event loop of the
+relay's own thread, kept with their connections for the thread's life.
 """
 
 import asyncio
@@ -56,8 +56,9 @@ def message_of(event) -> Message:
 
 
 class Bridge(ABC):
-    """Publishes messages to a broker; `publish` answers, for each message in order, its
-    outcome or the exception it failed with."""
+    """Publishes messages to a broker; `publish` answers, for each message in order, None
+    (confirmed), an outcome worth keeping (confirmed, but unroutable or a duplicate) or the
+    exception it failed with."""
 
     name: str
 
@@ -92,11 +93,16 @@ class RabbitMQ(Bridge):
     def __init__(self, url: str, exchange: str):
         self.url = url
         self.exchange_name = exchange
+        self._loop = None
         self._connection = None
         self._channel = None
         self._exchange = None
 
     async def _exchange_ready(self):
+        await asyncio.sleep(0)  # let the client read what arrived while idle (a close)
+        if self._loop is not asyncio.get_running_loop():
+            self._connection = self._channel = self._exchange = None  # another thread's
+            self._loop = asyncio.get_running_loop()
         if self._channel is None or self._channel.is_closed:
             await self.close()
             self._connection = await aio_pika.connect(self.url, timeout=5)
@@ -107,22 +113,25 @@ class RabbitMQ(Bridge):
             await channel.declare_exchange(
                 f"{self.exchange_name}.dead-letters", aio_pika.ExchangeType.TOPIC, durable=True
             )
-        return self._exchange
+        # aio-pika's Message costs more than the rest of a publish: its AMQP channel takes
+        # the properties as they go on the wire.
+        return await self._channel.get_underlay_channel()
 
     async def publish(self, messages: list[Message]) -> list[dict | Exception]:
-        exchange = await self._exchange_ready()
+        channel = await self._exchange_ready()
         results = await asyncio.gather(
             *(
-                exchange.publish(
-                    aio_pika.Message(
-                        message.body,
+                channel.basic_publish(
+                    message.body,
+                    exchange=self.exchange_name,
+                    routing_key=message.type,
+                    properties=aiormq.spec.Basic.Properties(
                         message_id=message.id,
-                        type=message.type,
+                        message_type=message.type,
                         content_type="application/json",
-                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                        delivery_mode=2,  # persistent
                         headers={"fusionops-version": message.version},
                     ),
-                    routing_key=message.type,
                     mandatory=True,
                 )
                 for message in messages
@@ -135,9 +144,9 @@ class RabbitMQ(Bridge):
                 outcomes.append(result)
             elif isinstance(result, aiormq.abc.DeliveredMessage):  # returned: no queue bound
                 metrics.bridge_unroutable.labels(bridge=self.name).inc()
-                outcomes.append({"confirmed": True, "unroutable": True})
+                outcomes.append({"unroutable": True})
             else:
-                outcomes.append({"confirmed": True})
+                outcomes.append(None)  # confirmed: nothing more to say of it
         return outcomes
 
     async def close(self) -> None:
@@ -154,10 +163,15 @@ class Nats(Bridge):
         self.url = url
         self.stream = stream
         self.prefix = prefix
+        self._loop = None
         self._client = None
         self._jetstream = None
 
     async def _jetstream_ready(self):
+        await asyncio.sleep(0)  # let the client read what arrived while idle (a close)
+        if self._loop is not asyncio.get_running_loop():
+            self._client = self._jetstream = None  # another thread's
+            self._loop = asyncio.get_running_loop()
         if self._client is None or not self._client.is_connected:
             await self.close()
             self._client = await nats.connect(
@@ -189,10 +203,11 @@ class Nats(Bridge):
             ),
             return_exceptions=True,
         )
+        # Acknowledged; a duplicate (a redelivery JetStream dropped) is worth saying.
         return [
             result
             if isinstance(result, Exception)
-            else {"confirmed": True, "sequence": result.seq, "duplicate": bool(result.duplicate)}
+            else ({"duplicate": True, "sequence": result.seq} if result.duplicate else None)
             for result in results
         ]
 
@@ -203,33 +218,30 @@ class Nats(Bridge):
 
 
 class _Loop:
-    """An event loop in a thread of its own, for the brokers' asyncio clients."""
+    """This thread's own event loop for the brokers' asyncio clients, kept for the
+    thread's life (the relay's thread: no hand-over to another thread per batch). Between
+    batches it does not run; a connection that died meanwhile is noticed at the next
+    publish, which connects afresh."""
 
     def __init__(self):
         self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self.loop.run_forever, name="bridges", daemon=True).start()
 
     def run(self, coroutine, timeout: float, *, quiet: bool = False):
-        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
         try:
-            return future.result(timeout)
+            return self.loop.run_until_complete(asyncio.wait_for(coroutine, timeout))
         except Exception:
-            future.cancel()
             if quiet:
                 return None
             raise
 
 
-_the_loop: _Loop | None = None
-_loop_lock = threading.Lock()
+_local = threading.local()
 
 
 def _loop() -> _Loop:
-    global _the_loop
-    with _loop_lock:
-        if _the_loop is None:
-            _the_loop = _Loop()
-        return _the_loop
+    if getattr(_local, "loop", None) is None:
+        _local.loop = _Loop()
+    return _local.loop
 
 
 def configured() -> list[Bridge]:

@@ -38,7 +38,7 @@ class DeliveryFailed(Exception):
     """The receiver did not take the event (a non-2xx answer, a timeout, a refused URL);
     `outcome` is kept with the delivery."""
 
-    def __init__(self, message: str, outcome: dict):
+    def __init__(self, message: str, outcome: dict | None):
         super().__init__(message)
         self.outcome = outcome
 
