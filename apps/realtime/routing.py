@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http.request import split_domain_port
 from django.urls import path
 
+from apps.realtime import sse
 from apps.realtime.consumers import NotifyConsumer
 
 websocket_urlpatterns = [path("ws/notify/", NotifyConsumer.as_asgi())]
@@ -43,12 +44,15 @@ def websocket_application():
 
 
 def health_only(http_application):
-    """The ASGI process answers HTTP for its health checks only: pages and the API are
-    served under WSGI, and must not be reachable past the proxy on the websocket port."""
+    """The ASGI process answers HTTP for its health checks and the server-sent event stream
+    only: pages and the API are served under WSGI, and must not be reachable past the proxy
+    on the websocket port."""
 
     async def application(scope, receive, send):
         if scope["path"].startswith("/health/"):
             return await http_application(scope, receive, send)
+        if scope["path"] == sse.PATH:
+            return await sse.event_stream(scope, receive, send)
         await send({"type": "http.response.start", "status": 404, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 

@@ -154,6 +154,22 @@ def test_the_proxy_routes_http_to_web_and_websockets_to_ws(tmp_path):
 
         booked, announced = asyncio.run(scenario())
         assert booked == announced
+        # The server-sent event stream is ws's too, passed on event by event.
+        events = requests.get(
+            f"{base}/api/v1/events/stream", params={"topics": "allocations"},
+            headers={"Authorization": f"Bearer {token}"}, stream=True, timeout=(5, 30),
+        )  # fmt: skip
+        assert events.headers["Content-Type"].startswith("text/event-stream")
+        (booked_later,) = allocate(
+            project_id=project.pk,
+            items=[AllocationItem(resource.pk, begins + timedelta(hours=2),
+                                  begins + timedelta(hours=3))],
+            actor=actor,
+        )  # fmt: skip
+        data = next(line for line in events.iter_lines(decode_unicode=True)
+                    if line.startswith("data: "))  # fmt: skip
+        events.close()
+        assert json.loads(data[6:])["data"]["allocation_id"] == booked_later.pk
     finally:
         stop([proxy])
         portal.stop()

@@ -131,10 +131,14 @@ def test_web_ws_and_worker_have_probes_and_wait_for_their_migrations(overlay):
     assert migrate["args"] == ["migrate"]
 
 
-def test_the_ingress_sends_websockets_to_ws_and_the_rest_to_web(overlay):
+def test_the_ingress_sends_websockets_and_the_event_stream_to_ws_and_the_rest_to_web(overlay):
     (rule,) = one(overlay, "Ingress", "fusionops")["spec"]["rules"]
     routes = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
-    assert routes == {"/ws/": "fusionops-ws", "/": "fusionops-web"}
+    assert routes == {
+        "/ws/": "fusionops-ws",
+        "/api/v1/events/stream": "fusionops-ws",
+        "/": "fusionops-web",
+    }
     services = {o["metadata"]["name"] for o in objects(overlay) if o["kind"] == "Service"}
     assert set(routes.values()) <= services
     # Browsers are told to open their socket on the same address.
