@@ -237,15 +237,24 @@ INGEST_PAYLOAD_MAX_BYTES = 64 * 1024
 INGEST_MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
+# The design's domains, reserved before their apps arrive, and the labels the event log's
+# own events kept from when it was two apps.
+RESERVED_NAMESPACES = frozenset(
+    {"resources", "inventory", "orders", "payments", "realtime", "audit", "events"}
+)
+
+
+def portal_domains() -> set[str]:
+    """The namespaces of the portal's own apps' event types."""
+    labels = {config.label for config in apps.get_app_configs() if config.name.startswith("apps.")}
+    return labels | RESERVED_NAMESPACES
+
+
 def portal_event_namespaces() -> set[str]:
     """The first segments of the portal's own event types: integrations may not use them
     (they would drive the portal's subscribers, its sagas and read models)."""
-    labels = {config.label for config in apps.get_app_configs() if config.name.startswith("apps.")}
     declared = {event_type.name.split(".", 1)[0] for event_type in registry.event_types()}
-    # The design's domains, reserved before their apps arrive, and the labels the event
-    # log's own events kept from when it was two apps.
-    reserved = {"resources", "inventory", "orders", "payments", "realtime", "audit", "events"}
-    return labels | declared | reserved
+    return portal_domains() | declared
 
 
 def _validate_ingest(*, type, aggregate_type, aggregate_id, occurred_at, payload) -> None:

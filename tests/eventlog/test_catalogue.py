@@ -103,3 +103,18 @@ def test_every_live_topic_an_event_declares_is_one_clients_can_subscribe_to():
     for event_type in registry.event_types():
         for template in event_type.live.topics if event_type.live else ():
             assert topics.template_key(template) is not None, (event_type.name, template)
+
+
+def test_the_readme_lists_every_public_event_as_the_catalogue_does():
+    import re
+
+    from django.conf import settings
+
+    out = io.StringIO()
+    call_command("event_catalogue", "--markdown", stdout=out)
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    (listed,) = re.findall(
+        r"<!-- event-catalogue -->\n(.*?)\n<!-- /event-catalogue -->", readme, re.S
+    )
+    assert listed == out.getvalue().strip(), "run manage.py event_catalogue --markdown"
+    assert "`orders.order.placed`" in listed and "testing." not in listed
