@@ -26,7 +26,9 @@ def wants(patterns: list[str], event_type: str) -> bool:
 def webhook_endpoints_for(user) -> QuerySet[WebhookEndpoint]:
     """Every endpoint for those who manage any; otherwise the caller's own."""
     endpoints = WebhookEndpoint.objects.select_related("owner")
-    return endpoints if user.has_perm(MANAGE_ANY) else endpoints.filter(owner=user)
+    if user.has_perm(MANAGE_ANY):
+        return endpoints
+    return endpoints.filter(owner=user) if user.is_authenticated else endpoints.none()
 
 
 def dead_letters_since(endpoint: WebhookEndpoint) -> int:

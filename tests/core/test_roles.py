@@ -42,6 +42,7 @@ def test_viewer_reads_and_writes_nothing():
         "inventory.view_replenishment",
         "orders.view_order",
         "orders.view_payment",
+        "orders.view_every_order",  # reading, not only the orders it placed
     }
 
 
