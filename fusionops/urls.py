@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.inventory.api.urls")),
     path("", include("apps.orders.api.urls")),
     path("", include("apps.integrations.api.urls")),
+    path("", include("apps.accounts.api.urls")),
 ]
 
 urlpatterns = [

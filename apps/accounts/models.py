@@ -94,6 +94,10 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "-created_at"])]
+        permissions = [
+            ("issue_own_apitoken", _("Can issue API tokens for themselves")),
+            ("issue_any_apitoken", _("Can issue API tokens for any user (service accounts)")),
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.name or self.id}"

@@ -65,3 +65,22 @@ def api_token_status(token: ApiToken) -> str:
     if token.revoked_at is not None:
         return "revoked"
     return "active" if token.is_active_at(timezone.now()) else "expired"
+
+
+ISSUE_OWN = "accounts.issue_own_apitoken"
+ISSUE_ANY = "accounts.issue_any_apitoken"
+
+
+def api_tokens_for(user):
+    """Every token for those who may list them all (`accounts.view_apitoken`), otherwise
+    the caller's own."""
+    tokens = ApiToken.objects.select_related("user")
+    if user.has_perm("accounts.view_apitoken"):
+        return tokens
+    return tokens.filter(user=user) if user.is_authenticated else tokens.none()
+
+
+def may_issue_token(actor, *, for_user) -> bool:
+    if for_user.pk == actor.pk:
+        return actor.has_perm(ISSUE_OWN) or actor.has_perm(ISSUE_ANY)
+    return actor.has_perm(ISSUE_ANY)

@@ -314,6 +314,7 @@ SPECTACULAR_SETTINGS = {
         "MovementKindEnum": "apps.inventory.choices.MovementKind",
         "ReplenishmentStatusEnum": "apps.inventory.choices.ReplenishmentStatus",
         "OrderStatusEnum": "apps.orders.choices.OrderStatus",
+        "ApiTokenStatusEnum": "apps.accounts.selectors.TOKEN_STATUSES",
     },
 }
 
@@ -433,8 +434,10 @@ REALTIME_PUBLISH_TIMEOUT_SECONDS = env.float("REALTIME_PUBLISH_TIMEOUT_SECONDS",
 # While no event comes, the stream says where it stands this often (a consumer that lost
 # the last batch notices then).
 REALTIME_TICK_SECONDS = env.float("REALTIME_TICK_SECONDS", default=5.0)
-# API tokens issued by `manage.py issue_token`.
+# API tokens issued by `manage.py issue_token`; those people issue themselves (the API,
+# the admin) live at most API_TOKEN_MAX_DAYS.
 API_TOKEN_DEFAULT_TTL = env.str("API_TOKEN_DEFAULT_TTL", default="30d")
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 
 # --- Security headers -------------------------------------------------------------------
 # HSTS is only ever sent on HTTPS responses; secure cookies are switched on in production.

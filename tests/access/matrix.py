@@ -81,6 +81,10 @@ API_ACCESS: dict[tuple[str, str], frozenset[str]] = {
     (f"{API}/orders/{{id}}/", "GET"): ORDER_READERS,
     (f"{API}/orders/{{id}}/workflow", "GET"): ORDER_READERS,
     (f"{API}/orders/{{id}}/cancel", "POST"): PLANNERS,
+    # API tokens: everyone issues and revokes their own
+    (f"{API}/tokens/", "GET"): EVERY_ROLE,
+    (f"{API}/tokens/", "POST"): EVERY_ROLE,
+    (f"{API}/tokens/{{id}}/revoke", "POST"): EVERY_ROLE,
     # Webhooks
     (f"{API}/webhooks/endpoints/", "GET"): WEBHOOK_KEEPERS,
     (f"{API}/webhooks/endpoints/", "POST"): WEBHOOK_KEEPERS,

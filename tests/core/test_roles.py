@@ -43,6 +43,7 @@ def test_viewer_reads_and_writes_nothing():
         "orders.view_order",
         "orders.view_payment",
         "orders.view_every_order",  # reading, not only the orders it placed
+        "accounts.issue_own_apitoken",
     }
 
 
