@@ -1,5 +1,9 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -7,6 +11,7 @@ from django.utils.translation import ngettext
 from apps.core.admin_mixins import CatalogueAdminMixin
 from apps.eventlog.admin import AuditHistoryMixin
 from apps.inventory import services
+from apps.inventory.admin_forms import StockMoveForm
 from apps.inventory.choices import ReplenishmentStatus
 from apps.inventory.models import Item, Location, Replenishment, StockLevel, StockMovement
 from apps.inventory.selectors import BELOW_REORDER
@@ -59,14 +64,77 @@ class BelowReorderFilter(admin.SimpleListFilter):
         return queryset
 
 
+MOVE_STOCK = "inventory.add_stockmovement"  # what the API's stock moves require too
+
+
 @admin.register(StockLevel)
 class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Levels, highlighted when available stock is under the reorder point."""
+    """Levels, highlighted when available stock is under the reorder point. Quantities
+    change only through the stock services: receive, issue, adjust, transfer, reserve and
+    release from a level's page ("Move stock") or for several levels at once (the action)."""
 
-    list_display = ["item", "location", "on_hand", "reserved", "available_marked", "reorder_point"]
+    list_display = [
+        "item", "location", "on_hand", "reserved", "available_marked", "reorder_point",
+        "move_link",
+    ]  # fmt: skip
     list_filter = [BelowReorderFilter, "location"]
     list_select_related = ["item", "location"]
     search_fields = ["item__sku", "item__name", "location__code"]
+    actions = ["move_stock"]
+
+    def has_move_permission(self, request, obj=None):
+        return request.user.has_perm(MOVE_STOCK)
+
+    @admin.display(description=_("move"))
+    def move_link(self, level):
+        url = reverse("admin:inventory_stocklevel_move", args=[level.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Move stock"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:level_id>/move/",
+                self.admin_site.admin_view(self.move_view),
+                name="inventory_stocklevel_move",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _move_page(self, request, levels, form, *, selected=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Move stock"),
+            "levels": levels,
+            "form": form,
+            "selected": selected,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/inventory/move_stock.html", context)
+
+    def move_view(self, request, level_id):
+        level = get_object_or_404(self.get_queryset(request), pk=level_id)
+        if not self.has_move_permission(request):
+            raise PermissionDenied
+        form = StockMoveForm(request.POST or None)
+        if request.method == "POST" and form.is_valid() and form.apply([level], actor=request.user):
+            self.message_user(request, _("Done."), messages.SUCCESS)
+            return redirect("admin:inventory_stocklevel_changelist")
+        return self._move_page(request, [level], form)
+
+    @admin.action(description=_("Move stock of the selected levels"), permissions=["move"])
+    def move_stock(self, request, queryset):
+        levels = list(queryset.select_related("item", "location"))
+        form = StockMoveForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid() and form.apply(levels, actor=request.user):
+            self.message_user(
+                request,
+                ngettext("Moved stock of %(count)d level.", "Moved stock of %(count)d levels.",
+                         len(levels)) % {"count": len(levels)},
+                messages.SUCCESS,
+            )  # fmt: skip
+            return None
+        return self._move_page(request, levels, form, selected=[str(level.pk) for level in levels])
 
     @admin.display(description=_("available"))
     def available_marked(self, level):
