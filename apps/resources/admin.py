@@ -3,9 +3,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,8 +18,14 @@ from apps.core.admin_mixins import CatalogueAdminMixin
 from apps.eventlog.admin import AuditHistoryMixin
 from apps.platform.exceptions import DomainError
 from apps.resources import selectors, services
+from apps.resources.admin_forms import (
+    CancelForm,
+    DemandFormSet,
+    MatchForm,
+    MultiBookingForm,
+    refusal_messages,
+)
 from apps.resources.choices import AllocationStatus
-from apps.resources.exceptions import AllocationConflict
 from apps.resources.models import Allocation, Project, Resource, Skill
 from apps.resources.services import AllocationItem
 from apps.resources.timeline import timeline_bar
@@ -169,26 +176,8 @@ class AllocationAddForm(forms.ModelForm):
                 note=cleaned.get("note", ""),
                 actor=self.actor,
             )
-        except ValidationError as error:
-            raise ValidationError(
-                [message for messages_ in error.message_dict.values() for message in messages_]
-            ) from None
-        except AllocationConflict as error:
-            raise ValidationError(
-                [error.detail]
-                + [
-                    _("In the way: %(resource)s, %(start)s to %(end)s (booking %(id)s).")
-                    % {
-                        "resource": c["resource_name"],
-                        "start": timezone.localtime(c["from"]).strftime("%Y-%m-%d %H:%M"),
-                        "end": timezone.localtime(c["to"]).strftime("%Y-%m-%d %H:%M"),
-                        "id": c["allocation"],
-                    }
-                    for c in error.conflicts
-                ]
-            ) from None
-        except DomainError as error:
-            raise ValidationError(error.detail) from None
+        except (ValidationError, DomainError) as error:
+            raise ValidationError(refusal_messages(error)) from None
         return cleaned
 
     def _post_clean(self):
@@ -203,6 +192,99 @@ class AllocationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_select_related = ["resource", "project", "created_by"]
     search_fields = ["resource__name", "project__code", "note"]
     actions = ["cancel_allocations"]
+
+    def get_urls(self):
+        return [
+            path("book/", self.admin_site.admin_view(self.book_view),
+                 name="resources_allocation_book"),
+            path("match/", self.admin_site.admin_view(self.match_view),
+                 name="resources_allocation_match"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_book": self.has_add_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _page(self, request, template: str, title, **context):
+        return TemplateResponse(
+            request,
+            f"admin/resources/{template}",
+            {**self.admin_site.each_context(request), "opts": self.model._meta,
+             "title": title, **context},
+        )  # fmt: skip
+
+    def book_view(self, request):
+        """Several resources for one project and window, all or nothing."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = MultiBookingForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                booked = services.allocate(
+                    project_id=data["project"].pk,
+                    items=[
+                        AllocationItem(resource.pk, data["starts_at"], data["ends_at"])
+                        for resource in data["resources"]
+                    ],
+                    note=data["note"],
+                    actor=request.user,
+                )
+            except (DomainError, ValidationError) as error:
+                for message in refusal_messages(error):
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    ngettext("Booked %(count)d resource.", "Booked %(count)d resources.",
+                             len(booked)) % {"count": len(booked)},
+                    messages.SUCCESS,
+                )  # fmt: skip
+                return redirect("admin:resources_allocation_changelist")
+        return self._page(request, "book.html", _("Book several resources"), form=form)
+
+    def match_view(self, request):
+        """Demands matched to resources by the solver; booked for a project when asked."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = MatchForm(request.POST or None)
+        demands = DemandFormSet(request.POST or None, prefix="demands")
+        plan = None
+        if request.method == "POST" and form.is_valid() and demands.is_valid():
+            project = form.cleaned_data["project"]
+            if project is not None and not self.has_add_permission(request):
+                raise PermissionDenied
+            wanted = [d.demand() for d in demands if d.has_changed() and d.cleaned_data]
+            if not wanted:
+                form.add_error(None, _("Describe at least one demand."))
+            else:
+                try:
+                    plan = services.match(
+                        demands=wanted, resource_ids=None, strategy=form.cleaned_data["strategy"],
+                        project_id=project.pk if project else None, actor=request.user,
+                        note=form.cleaned_data["note"],
+                    )  # fmt: skip
+                except (DomainError, ValidationError) as error:
+                    for message in refusal_messages(error):
+                        form.add_error(None, message)
+        rows = []
+        if plan is not None:
+            assigned = {row: (resource, cost) for row, resource, cost in plan.assignment.pairs}
+            reasons = dict(plan.assignment.unassigned)
+            for row, demand in enumerate(plan.demands):
+                resource, cost = assigned.get(row, (None, None))
+                rows.append({
+                    "demand": demand, "resource": plan.names.get(resource), "cost": cost,
+                    "reason": reasons.get(row, ""), "booking": plan.allocation_ids.get(row),
+                })  # fmt: skip
+        return self._page(
+            request, "match.html", _("Find a match"), form=form, demands=demands, rows=rows,
+            booked=bool(plan and plan.allocation_ids),
+        )  # fmt: skip
 
     @admin.display(description=_("from"), ordering="period")
     def starts(self, allocation):
@@ -243,12 +325,21 @@ class AllocationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # bookings are cancelled, never deleted: they are history
 
-    @admin.action(description=_("Cancel selected allocations"), permissions=["change"])
+    @admin.action(description=_("Cancel selected allocations…"), permissions=["change"])
     def cancel_allocations(self, request, queryset):
+        """Asks why first; the reason is kept with each cancellation."""
         booked = list(queryset.filter(status=AllocationStatus.BOOKED).values_list("pk", flat=True))
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if not ("apply" in request.POST and form.is_valid()):
+            return self._page(
+                request, "cancel.html", _("Cancel bookings"), form=form,
+                allocations=queryset.filter(pk__in=booked).select_related("resource", "project"),
+                selected=[str(pk) for pk in booked],
+                action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+            )  # fmt: skip
         for pk in booked:
             services.allocation_cancel(
-                allocation_id=pk, actor=request.user, reason=str(_("Cancelled in the admin"))
+                allocation_id=pk, actor=request.user, reason=form.cleaned_data["reason"]
             )
         self.message_user(
             request,

@@ -66,20 +66,28 @@ def test_an_overlap_in_the_admin_is_a_form_error(operator_client):
     assert Allocation.objects.filter(resource=resource).count() == 1
 
 
-def test_the_cancel_action_calls_the_service(operator_client):
+def test_the_cancel_action_asks_why_and_calls_the_service(operator_client):
     resource, project = ResourceFactory(), ProjectFactory()
     [allocation] = allocate(
         project_id=project.pk,
         items=[AllocationItem(resource.pk, START, START + timedelta(hours=1))],
         actor=None,
     )
+    chosen = {"action": "cancel_allocations", "_selected_action": [allocation.pk]}
+    asked = operator_client.post("/admin/resources/allocation/", chosen)
+    assert asked.status_code == 200 and "cancel-bookings" in asked.content.decode()
+    no_reason = operator_client.post(
+        "/admin/resources/allocation/", {**chosen, "apply": "1", "reason": ""}
+    )
+    assert no_reason.status_code == 200
+    allocation.refresh_from_db()
+    assert allocation.status == "booked"
     response = operator_client.post(
-        "/admin/resources/allocation/",
-        {"action": "cancel_allocations", "_selected_action": [allocation.pk]},
+        "/admin/resources/allocation/", {**chosen, "apply": "1", "reason": "crane broke down"}
     )
     assert response.status_code == 302
     allocation.refresh_from_db()
-    assert allocation.status == "cancelled"
+    assert (allocation.status, allocation.cancel_reason) == ("cancelled", "crane broke down")
     assert Event.objects.filter(
         type="resources.allocation.cancelled", aggregate_id=str(allocation.pk)
     ).exists()
