@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http.request import split_domain_port
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.realtime.board import board_snapshot
+from apps.realtime.board import Period, board_snapshot
 from apps.realtime.consumers import BEARER_SUBPROTOCOL
 
 
@@ -23,20 +24,29 @@ def websocket_url(request) -> str:
 @require_GET
 def board(request):
     roles = frozenset(request.user.groups.values_list("name", flat=True))
-    snapshot = board_snapshot(user=request.user, roles=roles)
+    period = Period.of(
+        day=request.GET.get("date"), span=request.GET.get("span"), zone=request.GET.get("tz")
+    )
+    snapshot = board_snapshot(user=request.user, roles=roles, period=period)
     ws_url = websocket_url(request)
     response = render(
         request,
         "realtime/board.html",
         {
             "board": snapshot,
+            "period": period,
+            "today": timezone.localdate(timezone=period.zone).isoformat(),
+            "previous": period.step(-1).isoformat(),
+            "next": period.step(1).isoformat(),
             "board_config": {
                 "wsUrl": ws_url,
                 "position": snapshot.position,
                 "topics": snapshot.topics,
                 "heartbeatSeconds": settings.REALTIME_HEARTBEAT_SECONDS,
-                "dayStart": snapshot.day_start.isoformat(),
-                "dayEnd": snapshot.day_end.isoformat(),
+                "periodStart": period.starts_at.isoformat(),
+                "periodEnd": period.ends_at.isoformat(),
+                "timeZone": str(period.zone),
+                "zoneChosen": "tz" in request.GET,
                 "projects": {str(pk): code for pk, code in snapshot.projects.items()},
                 "bearerSubprotocol": BEARER_SUBPROTOCOL,
             },

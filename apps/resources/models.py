@@ -21,6 +21,10 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())  # reads the zone files: once
 
 
+def is_time_zone(value: str) -> bool:
+    return value in _time_zones()
+
+
 def validate_timezone(value: str) -> None:
     if value not in _time_zones():
         raise ValidationError(_("%(value)s is not an IANA time zone."), params={"value": value})

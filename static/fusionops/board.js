@@ -3,9 +3,34 @@
 // on "resync" (too much missed) it reloads, drawing the board afresh from the server.
 
 const config = JSON.parse(document.getElementById("board-config").textContent);
+
+// The board draws the viewer's own day: a first visit names the browser's time zone.
+const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+if (!config.zoneChosen && browserZone && browserZone !== config.timeZone) {
+  const url = new URL(window.location.href);
+  url.searchParams.set("tz", browserZone);
+  window.location.replace(url);
+}
+
 const stateLabel = document.getElementById("board-state");
-const dayStart = Date.parse(config.dayStart);
-const dayLength = Date.parse(config.dayEnd) - dayStart;
+const dayStart = Date.parse(config.periodStart);
+const dayLength = Date.parse(config.periodEnd) - dayStart;
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: "short", hour: "2-digit", minute: "2-digit", timeZone: config.timeZone,
+});
+
+// Keyboard: ← and → move by the period, T goes to today, D and W switch the span.
+const keys = { ArrowLeft: "board-previous", ArrowRight: "board-next", t: "board-today",
+  d: "board-day", w: "board-week" };
+document.addEventListener("keydown", (event) => {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  if (["INPUT", "SELECT", "TEXTAREA"].includes(event.target.tagName)) return;
+  const link = document.getElementById(keys[event.key]);
+  if (link) {
+    event.preventDefault();
+    link.click();
+  }
+});
 
 let lastPosition = config.position;
 let socket = null;
@@ -52,7 +77,9 @@ function showAllocation(data) {
   bar.dataset.allocation = data.allocation_id;
   bar.style.left = `${percent(from)}%`;
   bar.style.width = `${Math.max(percent(to) - percent(from), 0.5)}%`;
-  bar.title = `${project} ${data.from} – ${data.to}`;
+  bar.tabIndex = 0;
+  bar.title = `${project} ${timeFormat.format(from)} – ${timeFormat.format(to)}`;
+  bar.setAttribute("aria-label", bar.title);
   bar.textContent = project;
   laneFor(data.resource_id).append(bar);
 }

@@ -180,4 +180,19 @@ def test_the_board_shows_bookings_live_and_catches_up_after_its_socket_drops(por
         page.wait_for_selector(f'[data-allocation="{missed[0]}"]', timeout=20_000)
         page.wait_for_selector('#board-state[data-state="open"]', timeout=5_000)
         page.screenshot(path=artifacts_dir() / "board.png", full_page=True)
+
+        # Tomorrow's booking is drawn on tomorrow: the keyboard moves there.
+        this_hour += timedelta(days=1)
+        tomorrow = book(first_resource)
+        assert page.locator(f'[data-allocation="{tomorrow}"]').count() == 0
+        page.keyboard.press("ArrowRight")
+        page.wait_for_selector(f'[data-allocation="{tomorrow}"]', timeout=10_000)
+        assert f"date={this_hour.date().isoformat()}" in page.url
+        # Readable on a phone: the lanes keep the screen's width.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.keyboard.press("w")
+        page.wait_for_selector('#board-week[aria-current="page"]', timeout=10_000)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, width
+        page.screenshot(path=artifacts_dir() / "board-phone-week.png", full_page=True)
         browser.close()
