@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("apps.orders.api.urls")),
     path("", include("apps.integrations.api.urls")),
     path("", include("apps.accounts.api.urls")),
+    path("", include("apps.reports.api.urls")),
 ]
 
 urlpatterns = [

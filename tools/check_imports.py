@@ -18,7 +18,7 @@ import grimp
 # app; the platform kernel uses none.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("fusionops",),
-    ("apps.realtime",),
+    ("apps.realtime", "apps.reports"),
     ("apps.orders",),
     ("apps.inventory", "apps.resources", "apps.integrations"),
     ("apps.accounts",),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.orders",
     "apps.integrations",
+    "apps.reports",
     "apps.realtime",
 ]
 
@@ -344,6 +345,8 @@ EVENTS_RELAY_STATEMENT_TIMEOUT = env.int("EVENTS_RELAY_STATEMENT_TIMEOUT", defau
 # and bytes of request bodies per day; past either, 429 with Retry-After.
 EVENTS_INGEST_RATE = env.str("EVENTS_INGEST_RATE", default="600/min")
 EVENTS_INGEST_BYTES_PER_DAY = env.int("EVENTS_INGEST_BYTES_PER_DAY", default=200_000_000)
+# The reports' materialized views are refreshed this often by the worker.
+REPORTS_REFRESH_SECONDS = env.float("REPORTS_REFRESH_SECONDS", default=300.0)
 # --- Webhooks ----------------------------------------------------------------------------
 # A receiver must answer within this; its deliveries are tried this many times (backoff as
 # above, capped at an hour), and an endpoint with this many dead letters since it was

@@ -81,6 +81,10 @@ API_ACCESS: dict[tuple[str, str], frozenset[str]] = {
     (f"{API}/orders/{{id}}/", "GET"): ORDER_READERS,
     (f"{API}/orders/{{id}}/workflow", "GET"): ORDER_READERS,
     (f"{API}/orders/{{id}}/cancel", "POST"): PLANNERS,
+    # Reports: for those who may read what they are made of
+    (f"{API}/reports/resource-utilisation/", "GET"): PLANNING_READERS,
+    (f"{API}/reports/stock-daily/", "GET"): STOCK_READERS,
+    (f"{API}/reports/order-throughput/", "GET"): frozenset({ADMIN, OPERATOR, VIEWER}),
     # API tokens: everyone issues and revokes their own
     (f"{API}/tokens/", "GET"): EVERY_ROLE,
     (f"{API}/tokens/", "POST"): EVERY_ROLE,

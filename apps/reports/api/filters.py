@@ -1,0 +1,34 @@
+import django_filters
+
+from apps.reports.models import OrderThroughput, ResourceUtilisation, StockDaily
+from apps.resources.choices import ResourceKind
+
+
+class ResourceUtilisationFilterSet(django_filters.FilterSet):
+    day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte")
+    day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte")
+    kind = django_filters.ChoiceFilter(choices=ResourceKind.choices)
+
+    class Meta:
+        model = ResourceUtilisation
+        fields = ["day_from", "day_to", "kind"]
+
+
+class StockDailyFilterSet(django_filters.FilterSet):
+    day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte")
+    day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte")
+    item = django_filters.NumberFilter(field_name="item_id")
+    location = django_filters.NumberFilter(field_name="location_id")
+
+    class Meta:
+        model = StockDaily
+        fields = ["day_from", "day_to", "item", "location"]
+
+
+class OrderThroughputFilterSet(django_filters.FilterSet):
+    hour_from = django_filters.IsoDateTimeFilter(field_name="hour", lookup_expr="gte")
+    hour_to = django_filters.IsoDateTimeFilter(field_name="hour", lookup_expr="lte")
+
+    class Meta:
+        model = OrderThroughput
+        fields = ["hour_from", "hour_to"]
