@@ -185,6 +185,7 @@ def events_scenarios() -> None:
     subprocess.run([PYTHON, "-m", "bench.orders"], cwd=ROOT, env=env, check=True)
     subprocess.run([PYTHON, "-m", "bench.audit"], cwd=ROOT, env=env, check=True)
     subprocess.run([PYTHON, "-m", "bench.integrations"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "-m", "bench.reports"], cwd=ROOT, env=env, check=True)
     subprocess.run(
         [PYTHON, "-m", "bench.realtime"],
         cwd=ROOT,
