@@ -52,15 +52,16 @@ def bridge_deliveries(name: str) -> list[str]:
 @pytest.fixture
 def subscribed():
     """subscribed(bridge) makes it the outbox's subscriber for the test."""
-    names = []
+    made = []
 
     def subscribe(bridge):
-        names.append(bridges.subscribe(bridge))
-        return names[-1]
+        made.append((bridges.subscribe(bridge), bridge))
+        return made[-1][0]
 
     yield subscribe
-    for name in names:
+    for name, bridge in made:
         registry.unregister(name)
+        bridges._loop().run(bridge.close(), 10, quiet=True)  # its connection, closed in time
 
 
 # --- RabbitMQ ----------------------------------------------------------------------------
