@@ -1,4 +1,18 @@
+from import_export.admin import ImportExportMixin
+
 from apps.core import catalogue
+
+
+class ImportExportThroughServicesMixin(ImportExportMixin):
+    """CSV and XLSX import (previewed, every row's errors shown, nothing written until
+    confirmed, all or nothing) and export; the resources write through the services as
+    the person importing."""
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "actor": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "actor": request.user}
 
 
 class CatalogueAdminMixin:

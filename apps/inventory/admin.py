@@ -8,9 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.core.admin_mixins import CatalogueAdminMixin
+from apps.core.admin_mixins import CatalogueAdminMixin, ImportExportThroughServicesMixin
 from apps.eventlog.admin import AuditHistoryMixin
-from apps.inventory import services
+from apps.inventory import imports, services
 from apps.inventory.admin_forms import StockMoveForm
 from apps.inventory.choices import ReplenishmentStatus
 from apps.inventory.models import Item, Location, Replenishment, StockLevel, StockMovement
@@ -33,8 +33,11 @@ class StockLevelInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
+class ItemAdmin(
+    ImportExportThroughServicesMixin, CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin
+):
     audit_aggregate_type = "inventory.item"
+    resource_classes = [imports.ItemResource]
     list_display = ["sku", "name", "unit", "unit_price", "active", "auto_reorder"]
     list_filter = ["active", "auto_reorder"]
     search_fields = ["sku", "name"]
@@ -42,8 +45,11 @@ class ItemAdmin(CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
+class LocationAdmin(
+    ImportExportThroughServicesMixin, CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin
+):
     audit_aggregate_type = "inventory.location"
+    resource_classes = [imports.LocationResource]
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
@@ -68,7 +74,7 @@ MOVE_STOCK = "inventory.add_stockmovement"  # what the API's stock moves require
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockLevelAdmin(ImportExportThroughServicesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Levels, highlighted when available stock is under the reorder point. Quantities
     change only through the stock services: receive, issue, adjust, transfer, reserve and
     release from a level's page ("Move stock") or for several levels at once (the action)."""
@@ -81,8 +87,13 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["item", "location"]
     search_fields = ["item__sku", "item__name", "location__code"]
     actions = ["move_stock"]
+    # Import: opening stock, each row a receipt; export: the levels' on hand.
+    resource_classes = [imports.OpeningStockResource]
 
     def has_move_permission(self, request, obj=None):
+        return request.user.has_perm(MOVE_STOCK)
+
+    def has_import_permission(self, request):
         return request.user.has_perm(MOVE_STOCK)
 
     @admin.display(description=_("move"))

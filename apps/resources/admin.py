@@ -14,10 +14,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.core.admin_mixins import CatalogueAdminMixin
+from apps.core.admin_mixins import CatalogueAdminMixin, ImportExportThroughServicesMixin
 from apps.eventlog.admin import AuditHistoryMixin
 from apps.platform.exceptions import DomainError
-from apps.resources import selectors, services
+from apps.resources import imports, selectors, services
 from apps.resources.admin_forms import (
     CancelForm,
     DemandFormSet,
@@ -31,13 +31,17 @@ from apps.resources.services import AllocationItem
 from apps.resources.timeline import timeline_bar
 
 
-class CatalogueAdmin(CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
-    """Skills, resources and projects are written through the catalogue service."""
+class CatalogueAdmin(
+    ImportExportThroughServicesMixin, CatalogueAdminMixin, AuditHistoryMixin, admin.ModelAdmin
+):
+    """Skills, resources and projects are written through the catalogue service, one by
+    one or imported in bulk."""
 
 
 @admin.register(Skill)
 class SkillAdmin(CatalogueAdmin):
     audit_aggregate_type = "resources.skill"
+    resource_classes = [imports.SkillResource]
     list_display = ["name", "description"]
     search_fields = ["name"]
 
@@ -45,6 +49,7 @@ class SkillAdmin(CatalogueAdmin):
 @admin.register(Resource)
 class ResourceAdmin(CatalogueAdmin):
     audit_aggregate_type = "resources.resource"
+    resource_classes = [imports.ResourceResource]
     list_display = ["name", "kind", "hourly_cost", "timezone", "active", "timeline_link"]
     list_filter = ["kind", "active", "skills"]
     search_fields = ["name"]
@@ -117,6 +122,7 @@ class ResourceAdmin(CatalogueAdmin):
 @admin.register(Project)
 class ProjectAdmin(CatalogueAdmin):
     audit_aggregate_type = "resources.project"
+    resource_classes = [imports.ProjectResource]
     list_display = ["code", "name", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["code", "name"]

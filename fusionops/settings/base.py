@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from import_export.formats import base_formats as import_formats
 
 from apps.eventlog.keys import checked_audit_keys
 from apps.platform.error_reporting import init_error_reporting
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "apps.orders",
     "apps.integrations",
     "apps.reports",
+    "import_export",
     "apps.realtime",
 ]
 
@@ -345,6 +347,13 @@ EVENTS_RELAY_STATEMENT_TIMEOUT = env.int("EVENTS_RELAY_STATEMENT_TIMEOUT", defau
 # and bytes of request bodies per day; past either, 429 with Retry-After.
 EVENTS_INGEST_RATE = env.str("EVENTS_INGEST_RATE", default="600/min")
 EVENTS_INGEST_BYTES_PER_DAY = env.int("EVENTS_INGEST_BYTES_PER_DAY", default=200_000_000)
+# Bulk import and export in the admin: CSV and XLSX; the file waits for its confirmation in
+# the cache (Redis: the confirming request may reach another process); importing takes the
+# add permission of the model, exporting the view permission.
+IMPORT_EXPORT_FORMATS = [import_formats.CSV, import_formats.XLSX]
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # The reports' materialized views are refreshed this often by the worker.
 REPORTS_REFRESH_SECONDS = env.float("REPORTS_REFRESH_SECONDS", default=300.0)
 # --- Webhooks ----------------------------------------------------------------------------
