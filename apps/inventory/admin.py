@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ExportMixin
 
 from apps.core.admin_mixins import CatalogueAdminMixin, ImportExportThroughServicesMixin
 from apps.eventlog.admin import AuditHistoryMixin
@@ -155,7 +156,7 @@ class StockLevelAdmin(ImportExportThroughServicesMixin, ReadOnlyAdminMixin, admi
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockMovementAdmin(ExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger: read-only for everyone."""
 
     list_display = [
@@ -169,7 +170,7 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Replenishment)
-class ReplenishmentAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class ReplenishmentAdmin(ExportMixin, AuditHistoryMixin, admin.ModelAdmin):
     audit_aggregate_type = "inventory.replenishment"
     list_display = ["id", "item", "location", "quantity", "status", "created_at", "closed_at"]
     list_filter = ["status", "location"]

@@ -1,6 +1,7 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ExportMixin, messages
 
 from apps.eventlog.admin import AuditHistoryMixin
 from apps.orders import selectors, services
@@ -25,7 +26,7 @@ class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class OrderAdmin(ExportMixin, AuditHistoryMixin, admin.ModelAdmin):
     """Orders are placed through the API and moved by the saga; here they are followed,
     and cancelled through the service."""
 

@@ -1,11 +1,12 @@
-"""The reports in the admin: read-only, filtered, exported as CSV, each saying when it was
-last refreshed."""
+"""The reports in the admin: read-only, filtered, exported (CSV, XLSX; the selected rows as
+CSV), each saying when it was last refreshed."""
 
 import csv
 
 from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 
 from apps.platform.admin_mixins import ReadOnlyAdminMixin
 from apps.reports import selectors
@@ -17,13 +18,16 @@ class _Echo:
         return value
 
 
-class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReportAdmin(ExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     report: str
     actions = ["export_csv"]
     show_full_result_count = False
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(selectors.REPORTS[self.report].permission)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
 
     def changelist_view(self, request, extra_context=None):
         refreshed = selectors.report_refreshed_at(self.report)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ExportMixin
 
 from apps.core.admin_mixins import CatalogueAdminMixin, ImportExportThroughServicesMixin
 from apps.eventlog.admin import AuditHistoryMixin
@@ -191,8 +192,10 @@ class AllocationAddForm(forms.ModelForm):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class AllocationAdmin(ExportMixin, AuditHistoryMixin, admin.ModelAdmin):
     audit_aggregate_type = "resources.allocation"
+    change_list_template = "admin/resources/allocation/change_list.html"
+    resource_classes = [imports.AllocationExport]
     list_display = ["id", "resource", "project", "starts", "ends", "status", "created_by"]
     list_filter = ["status", DayFilter, "project", "resource"]
     list_select_related = ["resource", "project", "created_by"]

@@ -1,7 +1,10 @@
-"""Import and export of skills, resources and projects (through the catalogue service)."""
+"""Import and export of skills, resources and projects (through the catalogue service),
+and the export of bookings."""
+
+from import_export import fields, resources
 
 from apps.core.imports import CatalogueResource
-from apps.resources.models import Project, Resource, Skill
+from apps.resources.models import Allocation, Project, Resource, Skill
 
 
 class SkillResource(CatalogueResource):
@@ -23,3 +26,19 @@ class ProjectResource(CatalogueResource):
         model = Project
         import_id_fields = ["code"]
         fields = ["code", "name", "active"]
+
+
+class AllocationExport(resources.ModelResource):
+    """Bookings as exported from the admin (never imported: booking goes through the
+    booking service). The resource is `bookable`: a field named `resource` collides with
+    the export form's own."""
+
+    bookable = fields.Field(attribute="resource__name", column_name="resource")
+    project_code = fields.Field(attribute="project__code", column_name="project")
+    starts_at = fields.Field(attribute="period__lower", column_name="from")
+    ends_at = fields.Field(attribute="period__upper", column_name="to")
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "bookable", "project_code", "starts_at", "ends_at", "status", "note"]
+        export_order = fields
