@@ -20,6 +20,17 @@ from apps.eventlog.contracts import EVENT_TYPE_PATTERN, EventType, Live, PublicP
 logger = structlog.get_logger("fusionops.worker")
 
 
+def event_type_matches(patterns, event_type: str) -> bool:
+    """Whether `patterns` (exact types, prefixes ending in `.*`, `*` for all) take
+    `event_type`."""
+    return any(
+        pattern == "*"
+        or pattern == event_type
+        or (pattern.endswith(".*") and event_type.startswith(pattern[:-1]))
+        for pattern in patterns
+    )
+
+
 @dataclass(frozen=True)
 class Subscriber:
     """`event_types` entries are exact types, prefixes ending in `.*`, or `*` for all."""
@@ -42,12 +53,7 @@ class Subscriber:
     batch: bool = False
 
     def wants(self, event_type: str) -> bool:
-        return any(
-            pattern == "*"
-            or pattern == event_type
-            or (pattern.endswith(".*") and event_type.startswith(pattern[:-1]))
-            for pattern in self.event_types
-        )
+        return event_type_matches(self.event_types, event_type)
 
     @property
     def attempts_allowed(self) -> int:

@@ -16,12 +16,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.eventlog.registry import registry
+from apps.eventlog.registry import event_type_matches, registry
 from apps.eventlog.selectors import sealed_events
 from apps.eventlog.services import Fanned, deliveries_add, deliveries_redo, event_emit
 from apps.integrations import events, webhooks
 from apps.integrations.models import FanOutCursor, WebhookEndpoint
-from apps.integrations.selectors import dead_letters_since, wants
+from apps.integrations.selectors import dead_letters_since_enabled
 from apps.platform.exceptions import NotFound
 
 _FAN_OUT_LOCK = "fusionops.integrations.fan_out"
@@ -49,7 +49,9 @@ def webhook_endpoint_check(*, url: str, event_types: list[str]) -> None:
         ]
     else:
         public = [t.name for t in registry.event_types() if t.public is not None]
-        unknown = [p for p in event_types if not any(wants([p], name) for name in public)]
+        unknown = [
+            p for p in event_types if not any(event_type_matches([p], name) for name in public)
+        ]
         if unknown:
             errors["event_types"] = [
                 _("%(patterns)s match no public event type (see /api/v1/events/catalogue).")
@@ -194,12 +196,11 @@ def webhook_endpoints_disable_failing() -> int:
     it every minute. Returns how many were disabled."""
     limit = settings.WEBHOOK_DISABLE_AFTER_DEAD_LETTERS
     disabled = 0
-    for endpoint in WebhookEndpoint.objects.filter(active=True):
-        dead = dead_letters_since(endpoint)
+    for endpoint_id, dead in dead_letters_since_enabled().items():
         if dead < limit:
             continue
         with transaction.atomic():
-            endpoint = _locked(endpoint.pk)
+            endpoint = _locked(endpoint_id)
             if not endpoint.active:
                 continue
             reason = _("Disabled after %(count)d deliveries failed for good.") % {"count": dead}
@@ -223,7 +224,7 @@ def _public_types() -> list[str]:
 def _goes_to(event, endpoint: WebhookEndpoint) -> bool:
     if event.type == events.WEBHOOK_TESTED.name:  # a test goes to the endpoint it names
         return event.payload.get("endpoint_id") == endpoint.pk
-    return wants(endpoint.event_types, event.type)
+    return event_type_matches(endpoint.event_types, event.type)
 
 
 def webhooks_fan_out() -> int:

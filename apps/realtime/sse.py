@@ -23,6 +23,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from apps.platform.problems import PROBLEM_CONTENT_TYPE, problem_type_uri
 from apps.realtime import metrics, selectors, topics
 from apps.realtime.consumers import MAX_TOPICS, _project_exists, _roles_of, _token_user
 from apps.realtime.messages import message_for, positioned
@@ -31,16 +32,15 @@ from apps.realtime.services import STREAM_GROUP
 logger = structlog.get_logger("fusionops.realtime")
 
 PATH = "/api/v1/events/stream"
-PROBLEM = "urn:fusionops:problem:"
 
 
 async def _problem(send, status: int, slug: str, detail: str, headers=()) -> None:
     body = json.dumps(
-        {"type": PROBLEM + slug, "title": detail, "status": status, "detail": detail}
+        {"type": problem_type_uri(slug), "title": detail, "status": status, "detail": detail}
     ).encode()
     await send({
         "type": "http.response.start", "status": status,
-        "headers": [(b"content-type", b"application/problem+json"), *headers],
+        "headers": [(b"content-type", PROBLEM_CONTENT_TYPE.encode()), *headers],
     })  # fmt: skip
     await send({"type": "http.response.body", "body": body})
 
