@@ -248,7 +248,7 @@ class Stream:
             while len(got) < limit:
                 try:
                     batch = await subscription.fetch(min(100, limit - len(got)), timeout=1)
-                except nats.errors.TimeoutError:
+                except TimeoutError:  # nats' own, or asyncio's from a fetch's second request
                     break
                 for message in batch:
                     got.append({"id": message.headers["Nats-Msg-Id"], "subject": message.subject,
