@@ -18,6 +18,8 @@ OWNER_DATABASE_URL ?= postgres://fusionops_owner@127.0.0.1:5432/fusionops
 DEPLOY_BIN := .venv-deploy/bin
 CHECKOV_BIN := .venv-checkov/bin
 NODE_TOOLS := deploy/tools/node_modules
+# The front-end libraries the portal serves itself (Chart.js), from assets/package-lock.json.
+ASSETS := assets/node_modules
 # podman as these machines run it (no Docker engine; see deploy/podman/containers.conf).
 PODMAN := CONTAINERS_CONF=$(CURDIR)/deploy/podman/containers.conf podman
 IMAGE ?= localhost/fusionops:dev
@@ -25,7 +27,7 @@ APP_BUILD ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
 ARTIFACTS ?= $(CURDIR)/var/artifacts
 
-.PHONY: setup browser run test lint format bench bench-tracing clean deploy-tools container-tools image \
+.PHONY: setup messages browser run test lint format bench bench-tracing clean deploy-tools container-tools image \
 	image-test sbom lock
 
 # constraints.txt pins what the requirements pull in, so every machine gets the same set.
@@ -34,11 +36,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
+$(ASSETS)/.installed: assets/package.json assets/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix assets
+	@touch $@
+
+# The translations are compiled here (the .mo files are not kept in git); msgfmt is gettext's.
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null 2>&1 || { echo "Installing gettext"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	@$(MANAGE) compilemessages --ignore '.venv*' --ignore node_modules --verbosity 0
+
 # Idempotent: creates the database roles and the database if missing (as a superuser),
 # migrates as the owner (which also creates the portal's roles and grants the runtime
 # role its rights), collects static files and loads each demo fixture once (as the owner:
 # loading fixtures resets sequences, which the runtime role may not).
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(ASSETS)/.installed messages
 	@$(MANAGE) ensure_database
 	@DATABASE_URL=$(OWNER_DATABASE_URL) DATABASE_ROLE=owner $(MANAGE) migrate --noinput
 	@$(MANAGE) collectstatic --noinput --verbosity 0
@@ -133,4 +145,4 @@ bench-tracing: setup
 	$(BIN)/python -m bench.tracing
 
 clean:
-	rm -rf $(VENV) .venv-deploy .venv-checkov $(NODE_TOOLS) staticfiles var
+	rm -rf $(VENV) .venv-deploy .venv-checkov $(NODE_TOOLS) $(ASSETS) staticfiles var

@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from apps.orders.choices import OrderStatus
 from apps.realtime.board import Period, board_snapshot
 from apps.realtime.consumers import BEARER_SUBPROTOCOL
 
@@ -18,6 +20,18 @@ def websocket_url(request) -> str:
     scheme = "wss" if request.is_secure() else "ws"
     host, _port = split_domain_port(request.get_host())
     return f"{scheme}://{host}:{settings.WS_PORT}/ws/notify/"
+
+
+def live_labels() -> dict[str, str]:
+    """What a live page says of its socket, in the viewer's language (see live.js)."""
+    return {
+        "live": _("Live"),
+        "connecting": _("Connecting…"),
+        # %s: seconds
+        "reconnecting": _("Reconnecting in %s s…"),
+        "idle": _("Nothing to follow"),
+        "signedOut": _("Signed out: reload the page to sign in again"),
+    }
 
 
 @login_required
@@ -43,6 +57,13 @@ def board(request):
                 "position": snapshot.position,
                 "topics": snapshot.topics,
                 "heartbeatSeconds": settings.REALTIME_HEARTBEAT_SECONDS,
+                "labels": {
+                    **live_labels(),
+                    "lowStock": _(
+                        "{sku} @ {location}: {available} available, reorder point {point}"
+                    ),
+                    "statuses": {status: str(label) for status, label in OrderStatus.choices},
+                },
                 "periodStart": period.starts_at.isoformat(),
                 "periodEnd": period.ends_at.isoformat(),
                 "timeZone": str(period.zone),

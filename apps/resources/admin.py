@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -129,11 +130,29 @@ class ProjectAdmin(CatalogueAdmin):
     search_fields = ["code", "name"]
 
 
-class DayFilter(admin.SimpleListFilter):
-    """Allocations that touch a given day (the portal's time zone)."""
+class _OverlapFilter(admin.SimpleListFilter):
+    """Allocations that touch the `length` days from the chosen one (the current time zone)."""
 
+    length: int
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            first = date.fromisoformat(self.value())
+            start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+            end = timezone.make_aware(
+                datetime.combine(first + timedelta(days=self.length), datetime.min.time())
+            )
+        except (ValueError, OverflowError):
+            return queryset.none()
+        return queryset.filter(period__overlap=(start, end))
+
+
+class DayFilter(_OverlapFilter):
     title = _("day")
     parameter_name = "day"
+    length = 1
 
     def lookups(self, request, model_admin):
         today = timezone.localdate()
@@ -141,20 +160,28 @@ class DayFilter(admin.SimpleListFilter):
             ((today + timedelta(days=n)).isoformat(), label)
             for n, label in [(-1, _("Yesterday")), (0, _("Today")), (1, _("Tomorrow"))]
         ] + [
-            ((today + timedelta(days=n)).isoformat(), f"{today + timedelta(days=n):%a %d %b}")
+            (
+                (today + timedelta(days=n)).isoformat(),
+                date_format(today + timedelta(days=n), "D j M"),
+            )
             for n in range(2, 7)
         ]
 
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        try:
-            day = date.fromisoformat(self.value())
-            start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-            end = start + timedelta(days=1)
-        except (ValueError, OverflowError):
-            return queryset.none()
-        return queryset.filter(period__overlap=(start, end))
+
+class WeekFilter(_OverlapFilter):
+    """The week from a Monday."""
+
+    title = _("week")
+    parameter_name = "week"
+    length = 7
+
+    def lookups(self, request, model_admin):
+        today = timezone.localdate()
+        monday = today - timedelta(days=today.weekday())
+        return [
+            ((monday + timedelta(days=7 * n)).isoformat(), label)
+            for n, label in [(-1, _("Last week")), (0, _("This week")), (1, _("Next week"))]
+        ]
 
 
 class AllocationAddForm(forms.ModelForm):
@@ -197,7 +224,7 @@ class AllocationAdmin(ExportMixin, AuditHistoryMixin, admin.ModelAdmin):
     change_list_template = "admin/resources/allocation/change_list.html"
     resource_classes = [imports.AllocationExport]
     list_display = ["id", "resource", "project", "starts", "ends", "status", "created_by"]
-    list_filter = ["status", DayFilter, "project", "resource"]
+    list_filter = ["status", DayFilter, WeekFilter, "project", "resource"]
     list_select_related = ["resource", "project", "created_by"]
     search_fields = ["resource__name", "project__code", "note"]
     actions = ["cancel_allocations"]

@@ -1,6 +1,5 @@
 // The live operations board: follows /ws/notify/ and keeps the page current.
-// It resumes from the last position it has seen after any disconnect, so nothing is missed;
-// on "resync" (too much missed) it reloads, drawing the board afresh from the server.
+import { follow } from "./live.js";
 
 const config = JSON.parse(document.getElementById("board-config").textContent);
 
@@ -15,7 +14,7 @@ if (!config.zoneChosen && browserZone && browserZone !== config.timeZone) {
 const stateLabel = document.getElementById("board-state");
 const dayStart = Date.parse(config.periodStart);
 const dayLength = Date.parse(config.periodEnd) - dayStart;
-const timeFormat = new Intl.DateTimeFormat(undefined, {
+const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
   weekday: "short", hour: "2-digit", minute: "2-digit", timeZone: config.timeZone,
 });
 
@@ -31,12 +30,6 @@ document.addEventListener("keydown", (event) => {
     link.click();
   }
 });
-
-let lastPosition = config.position;
-let socket = null;
-let attempt = 0;
-let heardAt = 0;
-let watchdog = null;
 
 function setState(state, text) {
   stateLabel.dataset.state = state;
@@ -99,8 +92,10 @@ function feedItem(listId, key, value, text) {
 }
 
 function showLowStock(data) {
-  feedItem("low-stock", "level", `${data.item_id}:${data.location_id}`,
-    `${data.sku} @ ${data.location_id}: ${data.available} available, reorder point ${data.reorder_point}`);
+  const text = config.labels.lowStock.replace("{sku}", data.sku)
+    .replace("{location}", data.location_id).replace("{available}", data.available)
+    .replace("{point}", data.reorder_point);
+  feedItem("low-stock", "level", `${data.item_id}:${data.location_id}`, text);
 }
 
 function showReplenished(data) {
@@ -114,7 +109,7 @@ function showOrder(data) {
   number.textContent = data.number;
   const status = document.createElement("span");
   status.className = `order-status status-${data.status}`;
-  status.textContent = data.status;
+  status.textContent = config.labels.statuses[data.status] ?? data.status;
   item.replaceChildren(number, " ", status, ` ${data.total}`);
 }
 
@@ -126,60 +121,9 @@ const handlers = {
   orderStatusChanged: showOrder,
 };
 
-function receive(message) {
-  heardAt = Date.now();
-  if (message.type === "ping") {
-    socket.send(JSON.stringify({ action: "pong" }));
-  } else if (message.type === "subscribed") {
-    attempt = 0;
-    lastPosition = Math.max(lastPosition, message.position);
-    setState("open", "Live");
-  } else if (message.type === "resync") {
-    // Too much was missed to replay: draw the board afresh (the page resumes from there).
-    socket.close();
-    window.location.reload();
-  } else if (message.type === "error") {
-    console.warn("board:", message.code, message.detail);
-  } else if (handlers[message.type] && message.position > lastPosition) {
-    lastPosition = message.position;
-    handlers[message.type](message.data);
-  }
-}
-
-function reconnectLater() {
-  clearInterval(watchdog);
-  attempt += 1;
-  // Exponential backoff with jitter, at most 30 s.
-  const delay = Math.min(30000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
-  setState("reconnecting", `Reconnecting in ${Math.ceil(delay / 1000)} s…`);
-  setTimeout(connect, delay);
-}
-
-function connect() {
-  if (!config.topics.length) {
-    setState("idle", "Nothing to follow");
-    return;
-  }
-  setState("connecting", "Connecting…");
-  socket = new WebSocket(config.wsUrl);
-  socket.addEventListener("open", () => {
-    heardAt = Date.now();
-    socket.send(
-      JSON.stringify({ action: "subscribe", topics: config.topics, after_position: lastPosition }),
-    );
-    // The server pings every heartbeatSeconds; silence for much longer means a dead link.
-    watchdog = setInterval(() => {
-      if (Date.now() - heardAt > config.heartbeatSeconds * 2500) socket.close();
-    }, 1000);
-  });
-  socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
-  socket.addEventListener("close", (event) => {
-    if (event.code === 4401) {
-      setState("offline", "Signed out: reload the page to sign in again");
-      return;
-    }
-    reconnectLater();
-  });
-}
-
-connect();
+// On "resync" (too much missed) the board reloads, drawn afresh from the server.
+follow(config, {
+  onMessage: (message) => handlers[message.type]?.(message.data),
+  onState: setState,
+  onResync: () => window.location.reload(),
+});
