@@ -26,12 +26,20 @@ class Card:
 
 @dataclass(frozen=True)
 class Chart:
+    """What charts.js draws: `datasets` are [{"label", "data"}], one value per label."""
+
     key: str
     title: str
     kind: str  # Chart.js's chart type
     labels: list[str]
-    values: list[float]
+    datasets: list[dict]
     unit: str = ""
+
+    @classmethod
+    def single(cls, key, title, kind, points: list[tuple[str, float]], unit: str = ""):
+        labels = [label for label, _value in points]
+        return cls(key, str(title), kind, labels, [{"label": str(title),
+                   "data": [value for _label, value in points]}], unit)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -86,15 +94,14 @@ def _bookings(bookings: dict, today) -> Section:
             ),
         ],
         [
-            Chart(
+            Chart.single(
                 "bookings-per-day", _("Bookings per day"), "bar",
-                [date_format(day, "D j") for day, _count in bookings["per_day"]],
-                [count for _day, count in bookings["per_day"]],
+                [(date_format(day, "D j"), count) for day, count in bookings["per_day"]],
             ),
-            Chart(
+            Chart.single(
                 "utilisation-by-kind", _("Utilisation today per resource kind"), "bar",
-                [str(kinds.get(kind, kind)) for kind, _ratio in bookings["utilisation_by_kind"]],
-                [round(ratio * 100, 1) for _kind, ratio in bookings["utilisation_by_kind"]],
+                [(str(kinds.get(kind, kind)), round(ratio * 100, 1))
+                 for kind, ratio in bookings["utilisation_by_kind"]],
                 unit="%",
             ),
         ],
@@ -124,10 +131,9 @@ def _stock(stock: dict) -> Section:
             ),
         ],
         [
-            Chart(
+            Chart.single(
                 "stock-value-trend", _("Stock value at each day's close"), "line",
-                [date_format(day, "D j") for day, _value in stock["value_trend"]],
-                [float(value) for _day, value in stock["value_trend"]],
+                [(date_format(day, "D j"), float(value)) for day, value in stock["value_trend"]],
             ),
         ],
     )  # fmt: skip
@@ -151,12 +157,14 @@ def _orders(orders: dict) -> Section:
         _("Orders"),
         cards,
         [
-            Chart(
+            Chart.single(
                 "orders-per-hour",
                 _("Orders placed per hour"),
                 "bar",
-                [date_format(hour.astimezone(zone), "H:i") for hour, _count in orders["per_hour"]],
-                [count for _hour, count in orders["per_hour"]],
+                [
+                    (date_format(hour.astimezone(zone), "H:i"), count)
+                    for hour, count in orders["per_hour"]
+                ],
             )
         ],
     )
@@ -165,7 +173,7 @@ def _orders(orders: dict) -> Section:
 def _operations(operations: dict) -> Section:
     return Section(
         "operations",
-        _("Operations"),
+        _("The event log"),
         [
             Card(
                 "outbox-lag", _("Outbox lag"), _seconds(operations["outbox_lag_seconds"]),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
@@ -219,3 +219,24 @@ def _operations() -> dict:
         "dead_letters": dead_letter_count(),
         "seal_lag_seconds": seal_lag_seconds(),
     }
+
+
+def report_series(rows, *, x: str, fields: list[str], group: str | None = None, points: int = 60):
+    """The chart of a report's filtered rows: the latest `points` values of `x`, oldest
+    first, and per field (per field and value of `group`, if given) the sum at each."""
+    keys = list(rows.order_by().values_list(x, flat=True).distinct().order_by(f"-{x}")[:points])
+    keys.reverse()
+    if not keys:
+        return [], {}
+    columns = [x] + ([group] if group else [])
+    sums = rows.order_by().filter(**{f"{x}__in": keys}).values(*columns).annotate(
+        **{f"total_{field}": Sum(field) for field in fields}
+    )  # fmt: skip
+    position = {key: index for index, key in enumerate(keys)}
+    series: dict[tuple, list[float]] = {}
+    for row in sums:
+        for field in fields:
+            name = (field, row[group]) if group else (field, None)
+            values = series.setdefault(name, [0.0] * len(keys))
+            values[position[row[x]]] = float(row[f"total_{field}"] or 0)
+    return keys, dict(sorted(series.items(), key=lambda item: (item[0][0], str(item[0][1]))))

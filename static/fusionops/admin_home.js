@@ -1,37 +1,11 @@
 // The admin home: its figures follow the live stream. Any message on the page's topics
 // means some figure may have moved, so the page reads them again: pushed, never polled.
 // One read at a time, and at most one a second while messages keep coming.
+import { drawChart } from "./charts.js";
 import { follow } from "./live.js";
 
 const config = JSON.parse(document.getElementById("home-config").textContent);
 const stateLabel = document.getElementById("home-state");
-const charts = {};
-
-function drawChart(chart) {
-  const canvas = document.querySelector(`canvas[data-chart="${chart.key}"]`);
-  if (!canvas || typeof Chart === "undefined") return;
-  const existing = charts[chart.key];
-  if (existing) {
-    existing.data.labels = chart.labels;
-    existing.data.datasets[0].data = chart.values;
-    existing.update("none");
-    return;
-  }
-  const unit = chart.unit ? ` ${chart.unit}` : "";
-  charts[chart.key] = new Chart(canvas, {
-    type: chart.kind,
-    data: { labels: chart.labels, datasets: [{ label: chart.title, data: chart.values }] },
-    options: {
-      maintainAspectRatio: false,
-      animation: false,
-      plugins: { legend: { display: false },
-        tooltip: { callbacks: { label: (item) => `${item.formattedValue}${unit}` } } },
-      scales: { y: { beginAtZero: true } },
-      locale: document.documentElement.lang || undefined,
-    },
-  });
-}
-
 function show(payload) {
   for (const card of Object.values(payload.cards)) {
     const link = document.querySelector(`[data-card="${card.key}"]`);

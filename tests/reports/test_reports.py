@@ -133,3 +133,81 @@ def test_the_admin_shows_a_report_with_its_refresh_time_and_exports_it_as_csv(cl
     assert lines[0].startswith("day,item,location,movements")
     assert lines[1].split(",")[3:5] == ["1", "4.000"]
     assert client.get("/admin/reports/orderthroughput/").status_code == 403
+
+
+def staff_client(role: str):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory(roles=[role], is_staff=True))
+    return client
+
+
+def test_a_reports_chart_sums_the_rows_its_filters_leave():
+    person, vehicle = ResourceFactory(kind="person"), ResourceFactory(kind="vehicle")
+    for resource, day, hours in ((person, 0, 4), (vehicle, 0, 2), (person, 1, 6)):
+        starts = DAY + timedelta(days=day, hours=8)
+        allocate(
+            project_id=ProjectFactory().pk,
+            items=[AllocationItem(resource.pk, starts, starts + timedelta(hours=hours))],
+            actor=None,
+        )
+    reports_refresh(["resource-utilisation"])
+    viewer = staff_client("Viewer")
+    chart = viewer.get("/admin/reports/resourceutilisation/").context["report_chart"]
+    assert chart["labels"] == ["Tue 6 Apr", "Wed 7 Apr"]
+    assert {d["label"]: d["data"] for d in chart["datasets"]} == {
+        "person": [4.0, 6.0], "vehicle": [2.0, 0.0],
+    }  # fmt: skip
+    filtered = viewer.get("/admin/reports/resourceutilisation/", {"kind": "vehicle"})
+    assert [d["data"] for d in filtered.context["report_chart"]["datasets"]] == [[2.0]]
+    assert 'canvas data-chart="resource-utilisation"' in filtered.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "role"),
+    [
+        ("/admin/reports/resourceutilisation/", "Viewer"),
+        ("/admin/reports/stockdaily/", "Warehouse"),
+        ("/admin/reports/orderthroughput/", "Operator"),
+    ],
+)
+def test_a_report_page_reads_a_fixed_number_of_queries_whatever_the_rows(
+    url, role, django_assert_max_num_queries
+):
+    client = staff_client(role)
+    item, warehouse = ItemFactory(), WarehouseFactory()
+
+    def add_rows(days: range) -> None:
+        for n in days:
+            starts = DAY + timedelta(days=n)
+            allocate(
+                project_id=ProjectFactory().pk,
+                items=[AllocationItem(ResourceFactory().pk, starts, starts + timedelta(hours=3))],
+                actor=None,
+            )
+            inventory.stock_receive(item_id=ItemFactory().pk, location_id=warehouse.pk,
+                                    quantity=2, actor=None)  # fmt: skip
+            orders.order_place(
+                customer_reference=f"C-{n}",
+                lines=[orders.LineRequest(item_id=item.pk, location_id=warehouse.pk,
+                                          quantity=Decimal(1))],
+                actor=None,
+            )  # fmt: skip
+        reports_refresh()
+
+    add_rows(range(2))
+    client.get(url)
+    with django_assert_max_num_queries(REPORT_PAGE_QUERIES) as few:
+        assert client.get(url).status_code == 200
+    add_rows(range(2, 8))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert page.context["cl"].result_count > 0
+
+
+# The baseline: session and user, the report's refresh time, the list's rows and its
+# count, the filters' choices, the chart's keys and sums, the roles, the portal's name.
+REPORT_PAGE_QUERIES = 11
