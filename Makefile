@@ -27,7 +27,7 @@ APP_BUILD ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
 ARTIFACTS ?= $(CURDIR)/var/artifacts
 
-.PHONY: setup messages browser run test lint format bench bench-tracing clean deploy-tools container-tools image \
+.PHONY: setup messages browser run test lint format bench bench-tracing bench-home clean deploy-tools container-tools image \
 	image-test sbom lock
 
 # constraints.txt pins what the requirements pull in, so every machine gets the same set.
@@ -143,6 +143,10 @@ bench: setup
 bench-tracing: setup
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.tracing
+
+# The admin home's render time and queries, with the demo data and a million events.
+bench-home: setup
+	$(BIN)/python -m bench.home
 
 clean:
 	rm -rf $(VENV) .venv-deploy .venv-checkov $(NODE_TOOLS) $(ASSETS) staticfiles var

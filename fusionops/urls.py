@@ -21,6 +21,8 @@ urlpatterns = [
     path("health/ready", platform_views.health_ready, name="health-ready"),
     path("version", platform_views.version, name="version"),
     path("admin/", admin.site.urls),
+    # The language switcher posts here (the choice is kept in a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("apps.realtime.urls")),
     path("", include("apps.accounts.urls")),
     path("api/v1/", include((api_v1, "api"))),

@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 from apps.platform.context import current_client_request_id, current_request_id
 
@@ -26,6 +27,24 @@ STATUS_PROBLEM_TYPES = {
 }
 
 
+# The default title per status: HTTP's reason phrase, in the caller's language.
+STATUS_TITLES = {
+    400: _("Bad Request"),
+    401: _("Unauthorized"),
+    403: _("Forbidden"),
+    404: _("Not Found"),
+    405: _("Method Not Allowed"),
+    406: _("Not Acceptable"),
+    409: _("Conflict"),
+    413: _("Request Entity Too Large"),
+    415: _("Unsupported Media Type"),
+    422: _("Unprocessable Entity"),
+    429: _("Too Many Requests"),
+    500: _("Internal Server Error"),
+    503: _("Service Unavailable"),
+}
+
+
 def problem_type_uri(slug: str) -> str:
     return PROBLEM_TYPE_PREFIX + slug
 
@@ -42,7 +61,7 @@ def problem_response(
 ) -> JsonResponse:
     body = {
         "type": problem_type_uri(problem_type or STATUS_PROBLEM_TYPES.get(status, "error")),
-        "title": str(title or HTTPStatus(status).phrase),
+        "title": str(title or STATUS_TITLES.get(status) or HTTPStatus(status).phrase),
         "status": status,
         "detail": str(detail),
         "request_id": current_request_id(),

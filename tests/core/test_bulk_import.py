@@ -29,20 +29,9 @@ def staff(role: str) -> Client:
 
 
 def upload(client, url: str, content: bytes, name: str, fmt: str = CSV):
-    return (
-        client.post(
-            f"{url}import/",
-            {"format": fmt, "import_file": io.BytesIO(content), "resource": "0"},
-            format="multipart",
-        )
-        if False
-        else client.post(f"{url}import/", {"format": fmt, "import_file": _named(content, name)})
+    return client.post(
+        f"{url}import/", {"format": fmt, "import_file": SimpleUploadedFile(name, content)}
     )
-
-
-def _named(content: bytes, name: str):
-
-    return SimpleUploadedFile(name, content)
 
 
 def confirm(client, url: str, preview):

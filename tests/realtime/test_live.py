@@ -3,31 +3,22 @@ websocket clients and a real browser (Debian's chromium driven by Playwright).""
 
 import asyncio
 import json
-import os
 import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import requests
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from websockets.asyncio.client import connect
 
 from apps.resources.services import AllocationItem, allocate
+from tests.browser import chromium, screenshots_dir
 from tests.factories import UserFactory, issue_token
 from tests.processes import Portal
-from tests.realtime.conftest import session_cookie
 from tests.resources.factories import ProjectFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 @pytest.fixture
@@ -35,12 +26,6 @@ def portal():
     running = Portal()
     yield running
     running.stop()
-
-
-def artifacts_dir() -> Path:
-    path = Path(os.environ.get("TEST_ARTIFACTS_DIR", settings.BASE_DIR / "var" / "test-artifacts"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 async def follow(url: str, token: str, topics: list[str], after_position=None):
@@ -131,12 +116,7 @@ def test_a_burst_reaches_every_listener_completely_and_once_even_across_a_reconn
 
 
 def test_the_board_shows_bookings_live_and_catches_up_after_its_socket_drops(portal, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does)"
-    # Playwright's sync API runs an event loop in this thread; the ORM is done with by then.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    cookie_name, cookie_value = session_cookie(UserFactory(roles=["Viewer"])).decode().split("=")
+    viewer = UserFactory(roles=["Viewer"])
     operator = {"Authorization": f"Bearer {issue_token(UserFactory(roles=['Operator']))}"}
     project = ProjectFactory()
     first_resource, second_resource = ResourceFactory(name="Crane A"), ResourceFactory()
@@ -161,11 +141,8 @@ def test_the_board_shows_bookings_live_and_catches_up_after_its_socket_drops(por
         assert response.status_code == 201, response.text
         return response.json()["allocations"][0]["id"]
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        context.add_cookies([{"name": cookie_name, "value": cookie_value, "url": portal.url}])
-        page = context.new_page()
+    with chromium(monkeypatch) as browser:
+        page = browser.page_as(viewer, portal.url, viewport=(1280, 800))
         page.goto(f"{portal.url}/board/")
         page.wait_for_selector('#board-state[data-state="open"]', timeout=10_000)
 
@@ -179,7 +156,7 @@ def test_the_board_shows_bookings_live_and_catches_up_after_its_socket_drops(por
         portal.restart_ws(while_down=lambda: missed.append(book(second_resource)))
         page.wait_for_selector(f'[data-allocation="{missed[0]}"]', timeout=20_000)
         page.wait_for_selector('#board-state[data-state="open"]', timeout=5_000)
-        page.screenshot(path=artifacts_dir() / "board.png", full_page=True)
+        page.screenshot(path=screenshots_dir() / "board.png", full_page=True)
 
         # Tomorrow's booking is drawn on tomorrow: the keyboard moves there.
         this_hour += timedelta(days=1)
@@ -194,5 +171,4 @@ def test_the_board_shows_bookings_live_and_catches_up_after_its_socket_drops(por
         page.wait_for_selector('#board-week[aria-current="page"]', timeout=10_000)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 400, width
-        page.screenshot(path=artifacts_dir() / "board-phone-week.png", full_page=True)
-        browser.close()
+        page.screenshot(path=screenshots_dir() / "board-phone-week.png", full_page=True)
