@@ -36,6 +36,11 @@ class ReportAdmin(ExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(selectors.REPORTS[self.report].permission)
 
+    def has_module_permission(self, request):
+        # Nobody holds a permission of the reports app itself: the index lists it for who
+        # may read one of its reports.
+        return self.has_view_permission(request)
+
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 

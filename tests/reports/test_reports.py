@@ -133,6 +133,9 @@ def test_the_admin_shows_a_report_with_its_refresh_time_and_exports_it_as_csv(cl
     assert lines[0].startswith("day,item,location,movements")
     assert lines[1].split(",")[3:5] == ["1", "4.000"]
     assert client.get("/admin/reports/orderthroughput/").status_code == 403
+    # The admin's index lists the reports this user may read, and only those.
+    index = client.get("/admin/").content.decode()
+    assert "/admin/reports/stockdaily/" in index and "/admin/reports/orderthroughput/" not in index
 
 
 def staff_client(role: str):
