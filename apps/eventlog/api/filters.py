@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.eventlog import selectors
 from apps.eventlog.models import Delivery, Event
 from apps.platform.api.fields import MAX_ID
+from apps.platform.api.filters import InstantFilter
 
 
 class EventFilterSet(django_filters.FilterSet):
@@ -26,7 +27,7 @@ class EventFilterSet(django_filters.FilterSet):
         ),
     )
     # `from` is a Python keyword: declared below.
-    to = django_filters.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="lt")
+    to = InstantFilter(field_name="recorded_at", lookup_expr="lt")
 
     class Meta:
         model = Event
@@ -47,15 +48,13 @@ class EventFilterSet(django_filters.FilterSet):
         return selectors.events_since_position(queryset, int(value))
 
 
-EventFilterSet.base_filters["from"] = django_filters.IsoDateTimeFilter(
-    field_name="recorded_at", lookup_expr="gte"
-)
+EventFilterSet.base_filters["from"] = InstantFilter(field_name="recorded_at", lookup_expr="gte")
 
 
 class DeadLetterFilterSet(django_filters.FilterSet):
     subscriber = django_filters.CharFilter()
     event_type = django_filters.CharFilter()
-    died_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    died_after = InstantFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Delivery

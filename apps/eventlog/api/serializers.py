@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.platform.api.fields import UtcDateTimeField
+from apps.platform.api.fields import AwareDateTimeField, UtcDateTimeField
 
 
 class EventSerializer(serializers.Serializer):
@@ -30,7 +30,7 @@ class EventIngestSerializer(serializers.Serializer):
     type = serializers.CharField(max_length=200, help_text="e.g. erp.invoice.paid")
     aggregate_type = serializers.CharField(max_length=100)
     aggregate_id = serializers.CharField(max_length=200)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = AwareDateTimeField()
     payload = serializers.JSONField()
 
 

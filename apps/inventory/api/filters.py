@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.inventory.choices import LocationKind, MovementKind, ReplenishmentStatus
 from apps.inventory.models import Item, Location, Replenishment, StockLevel, StockMovement
 from apps.inventory.selectors import BELOW_REORDER
+from apps.platform.api.filters import InstantFilter
 
 
 class ItemFilterSet(django_filters.FilterSet):
@@ -45,8 +46,8 @@ class StockMovementFilterSet(django_filters.FilterSet):
     location = django_filters.NumberFilter(field_name="location_id")
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices)
     reference = django_filters.CharFilter()
-    vars()["from"] = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    to = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    vars()["from"] = InstantFilter(field_name="created_at", lookup_expr="gte")
+    to = InstantFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = StockMovement

@@ -1,9 +1,8 @@
 from datetime import UTC
 
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from apps.platform.instants import InvalidInstant, parse_instant
 
 
 class UtcDateTimeField(serializers.DateTimeField):
@@ -19,18 +18,14 @@ class UtcDateTimeField(serializers.DateTimeField):
 
 
 class AwareDateTimeField(serializers.DateTimeField):
-    """An input time must carry its UTC offset: the API never guesses a time zone."""
-
-    default_error_messages = {"naive": _("Give the time with its UTC offset, e.g. 10:00:00Z.")}
+    """An input time must carry its UTC offset (the API never guesses a time zone); it is
+    read by the one parser of times (apps.platform.instants) and kept in UTC."""
 
     def to_internal_value(self, value):
         try:
-            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None  # well formed but impossible: the parent field says so
-        if parsed is not None and timezone.is_naive(parsed):
-            self.fail("naive")
-        return super().to_internal_value(value)
+            return parse_instant(value)
+        except InvalidInstant as error:
+            raise serializers.ValidationError(str(error), code="invalid") from None
 
 
 # The largest id PostgreSQL's bigint holds: larger ones are refused as input, not a 500.

@@ -1,4 +1,10 @@
+import django_filters
+from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from apps.platform.instants import InvalidInstant, parse_instant
 
 # Parameters that page or format a list and never filter it.
 NON_FILTER_PARAMETERS = frozenset({"cursor", "page_size", "format"})
@@ -18,3 +24,22 @@ class FilterBackend(DjangoFilterBackend):
             if not any(f.extra.get("required") for f in filters):
                 return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class InstantFormField(forms.Field):
+    """A filter's time, read by the one parser of times (in UTC; see apps.platform.instants)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_instant(value)
+        except InvalidInstant as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class InstantFilter(django_filters.Filter):
+    """Filters by a time given with its UTC offset; anything else is a 400 problem."""
+
+    field_class = InstantFormField

@@ -1,5 +1,6 @@
 import django_filters
 
+from apps.platform.api.filters import InstantFilter
 from apps.reports.models import OrderThroughput, ResourceUtilisation, StockDaily
 from apps.resources.choices import ResourceKind
 
@@ -26,8 +27,8 @@ class StockDailyFilterSet(django_filters.FilterSet):
 
 
 class OrderThroughputFilterSet(django_filters.FilterSet):
-    hour_from = django_filters.IsoDateTimeFilter(field_name="hour", lookup_expr="gte")
-    hour_to = django_filters.IsoDateTimeFilter(field_name="hour", lookup_expr="lte")
+    hour_from = InstantFilter(field_name="hour", lookup_expr="gte")
+    hour_to = InstantFilter(field_name="hour", lookup_expr="lte")
 
     class Meta:
         model = OrderThroughput

@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from psycopg.types.range import Range
 
+from apps.platform.api.filters import InstantFilter
 from apps.resources.choices import AllocationStatus, ResourceKind
 from apps.resources.models import Allocation, Project, Resource, Skill
 
@@ -10,10 +11,10 @@ class AllocationFilterSet(django_filters.FilterSet):
     resource = django_filters.NumberFilter(field_name="resource_id")
     project = django_filters.NumberFilter(field_name="project_id")
     status = django_filters.ChoiceFilter(choices=AllocationStatus.choices)
-    vars()["from"] = django_filters.IsoDateTimeFilter(
+    vars()["from"] = InstantFilter(
         method="filter_period", help_text=_("Allocations that end after this time.")
     )
-    to = django_filters.IsoDateTimeFilter(
+    to = InstantFilter(
         method="filter_period", help_text=_("Allocations that start before this time.")
     )
 
