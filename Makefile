@@ -27,7 +27,7 @@ APP_BUILD ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
 ARTIFACTS ?= $(CURDIR)/var/artifacts
 
-.PHONY: setup messages browser run test lint format bench bench-tracing bench-home clean deploy-tools container-tools image \
+.PHONY: setup messages openapi browser run test lint format bench bench-tracing bench-home clean deploy-tools container-tools image \
 	image-test sbom lock
 
 # constraints.txt pins what the requirements pull in, so every machine gets the same set.
@@ -125,6 +125,11 @@ lock: $(DEPLOY_BIN)/.installed
 	$(DEPLOY_BIN)/uv pip compile requirements.txt --constraint constraints.txt --generate-hashes \
 		--python-version 3.13 --python-platform x86_64-manylinux_2_28 --no-header --quiet \
 		--output-file requirements.lock
+
+# The published API contract: regenerate after changing the API (a test fails while it is stale).
+openapi: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=fusionops.settings.test $(BIN)/python manage.py spectacular \
+		--validate --fail-on-warn --file docs/openapi.yaml
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

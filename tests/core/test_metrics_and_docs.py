@@ -5,6 +5,7 @@ import re
 
 import pytest
 import yaml
+from django.conf import settings
 from prometheus_client import REGISTRY, generate_latest
 
 from tests.factories import SystemSettingFactory
@@ -61,3 +62,11 @@ def test_swagger_ui_is_served_from_the_portal_without_a_cdn(client):
 def test_schema_describes_bearer_authentication(client):
     schema = yaml.safe_load(client.get("/api/schema/").content)
     assert schema["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
+
+
+def test_the_published_contract_is_the_schema_the_portal_serves(client):
+    published = (settings.BASE_DIR / "docs" / "openapi.yaml").read_text()
+    served = client.get("/api/schema/").content.decode()
+    assert yaml.safe_load(published) == yaml.safe_load(served), (
+        "docs/openapi.yaml is stale: run `make openapi` and commit it"
+    )

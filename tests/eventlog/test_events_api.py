@@ -112,6 +112,15 @@ def test_export_streams_csv_with_the_same_filters(client_as):
     assert rows[0]["recorded_at"].endswith("Z")
 
 
+def test_export_answers_who_asks_for_csv_by_name(client_as):
+    auditor = client_as("AuditViewer")
+    for accept in ("text/csv", "text/*", "*/*"):
+        assert auditor.get(f"{URL}export.csv", HTTP_ACCEPT=accept).status_code == 200, accept
+    refused = auditor.get(f"{URL}export.csv", HTTP_ACCEPT="application/xml")
+    assert refused.status_code == 406
+    assert refused["Content-Type"] == "application/problem+json"
+
+
 def test_export_refuses_a_malformed_filter(client_as):
     assert_problem(client_as("AuditViewer").get(f"{URL}export.csv", {"from": "yesterday"}), 400)
 

@@ -18,6 +18,7 @@ from apps.eventlog.api.serializers import (
 from apps.eventlog.api.throttling import IngestRateThrottle, IngestVolumeThrottle
 from apps.eventlog.models import Delivery
 from apps.platform.api.permissions import HoldsARole, require_permissions
+from apps.platform.api.renderers import CSVRenderer
 
 
 class EventListView(generics.ListCreateAPIView):
@@ -90,6 +91,8 @@ class EventDetailView(APIView):
 
 class EventExportView(APIView):
     """The filtered log as CSV, streamed."""
+
+    renderer_classes = [CSVRenderer]
 
     def get_queryset(self):
         return selectors.event_list()
