@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from apps.platform import db_roles
 from tests.factories import UserFactory, issue_token
+from tests.processes import Portal
 
 
 def pytest_addoption(parser):
@@ -81,3 +82,13 @@ def one_window(monkeypatch):
     from apps.platform.api.throttling import FixedWindowMixin
 
     monkeypatch.setattr(FixedWindowMixin, "timer", lambda self: 1_700_000_010.0, raising=False)
+
+
+@pytest.fixture
+def portal():
+    """The portal's real processes (gunicorn, uvicorn, a worker) for one test. One per
+    test: a portal left running across tests would hold the tables the transactional tests
+    empty after each test."""
+    running = Portal()
+    yield running
+    running.stop()

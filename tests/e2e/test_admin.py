@@ -17,17 +17,9 @@ from apps.resources.services import AllocationItem, allocate
 from tests.browser import chromium, screenshots_dir
 from tests.factories import UserFactory
 from tests.inventory.factories import ItemFactory, WarehouseFactory
-from tests.processes import Portal
 from tests.resources.factories import ProjectFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def portal():
-    running = Portal()
-    yield running
-    running.stop()
 
 
 def tomorrow_at(hour: int) -> datetime:

@@ -15,17 +15,9 @@ from websockets.asyncio.client import connect
 from apps.resources.services import AllocationItem, allocate
 from tests.browser import chromium, screenshots_dir
 from tests.factories import UserFactory, issue_token
-from tests.processes import Portal
 from tests.resources.factories import ProjectFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def portal():
-    running = Portal()
-    yield running
-    running.stop()
 
 
 async def follow(url: str, token: str, topics: list[str], after_position=None):
