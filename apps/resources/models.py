@@ -1,6 +1,7 @@
 import functools
 import zoneinfo
 from datetime import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -64,7 +65,10 @@ class Resource(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
     skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True)
-    hourly_cost = models.DecimalField(_("hourly cost"), max_digits=10, decimal_places=2)
+    # Unknown or free: 0, so a resource can be created before its cost is known.
+    hourly_cost = models.DecimalField(
+        _("hourly cost"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
     timezone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
     )

@@ -366,3 +366,11 @@ def test_a_retried_booking_with_an_idempotency_key_books_once(client_as):
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert Allocation.objects.filter(resource=resource).count() == 1
+
+
+def test_a_resource_without_a_cost_is_created_at_no_cost(client_as):
+    created = client_as("Operator").post(
+        "/api/v1/resources/", {"name": "Volunteer", "kind": "person"}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["hourly_cost"] == "0.00"
