@@ -78,7 +78,7 @@ class StockMovementSerializer(serializers.Serializer):
 class ReplenishmentSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="item.sku", read_only=True)
     created_at = UtcDateTimeField(read_only=True)
-    closed_at = UtcDateTimeField(read_only=True)
+    closed_at = UtcDateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Replenishment

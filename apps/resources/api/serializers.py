@@ -71,7 +71,7 @@ class AllocationSerializer(serializers.Serializer):
     note = serializers.CharField(read_only=True)
     created_by = serializers.SerializerMethodField()
     created_at = UtcDateTimeField(read_only=True)
-    cancelled_at = UtcDateTimeField(read_only=True)
+    cancelled_at = UtcDateTimeField(read_only=True, allow_null=True)
     cancel_reason = serializers.CharField(read_only=True)
 
     def get_created_by(self, allocation) -> str | None:
