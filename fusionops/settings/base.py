@@ -313,6 +313,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's problem+json errors and request-id headers (apps/platform/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.platform.api.schema.document_problems",
+    ],
     # Several models have a "kind" (or "status"); each set of choices gets its own name.
     "ENUM_NAME_OVERRIDES": {
         "ResourceKindEnum": "apps.resources.choices.ResourceKind",

@@ -66,3 +66,47 @@ def test_a_live_bookings_cancellation_time_is_null_and_the_schema_says_so(client
         format="json",
     )  # fmt: skip
     assert booked.json()["allocations"][0]["cancelled_at"] is None
+
+
+def published_schema() -> dict:
+    import yaml
+    from django.conf import settings
+
+    return yaml.safe_load((settings.BASE_DIR / "docs" / "openapi.yaml").read_text())
+
+
+def test_every_operation_documents_the_problems_it_can_answer():
+    schema = published_schema()
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert len(operations) > 50
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        assert "429" in responses, (path, method)
+        if operation.get("requestBody"):
+            assert {"400", "413", "415"} <= set(responses), (path, method)
+        if operation.get("security") and {} not in operation["security"]:
+            assert {"401", "403"} <= set(responses), (path, method)
+        if "{" in path:
+            assert "404" in responses, (path, method)
+        assert {"$ref": "#/components/parameters/RequestId"} in operation["parameters"]
+
+
+@pytest.mark.django_db
+def test_real_problems_match_the_published_problem_schema(api_client, client_as):
+    import jsonschema
+
+    problem = published_schema()["components"]["schemas"]["Problem"]
+    answers = [
+        api_client.get("/api/v1/resources/"),  # 401
+        client_as("Warehouse").get("/api/v1/allocations/"),  # 403
+        client_as("Operator").post("/api/v1/allocate", {"items": "x"}, format="json"),  # 400
+        client_as("Operator").get("/api/v1/resources/999999"),  # 404
+    ]
+    assert [a.status_code for a in answers] == [401, 403, 400, 404]
+    for answer in answers:
+        jsonschema.validate(answer.json(), problem)
