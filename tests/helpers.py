@@ -13,3 +13,32 @@ def assert_problem(response, status: int, problem_type: str | None = None) -> di
     if problem_type is not None:
         assert body["type"] == problem_type_uri(problem_type)
     return body
+
+
+def openapi_component(name: str) -> dict:
+    """A component schema of the published contract (docs/openapi.yaml) as JSON Schema:
+    references inlined, OpenAPI's `nullable` as a null alternative."""
+    import yaml
+    from django.conf import settings
+
+    components = yaml.safe_load((settings.BASE_DIR / "docs" / "openapi.yaml").read_text())[
+        "components"
+    ]["schemas"]
+
+    def convert(node):
+        if isinstance(node, list):
+            return [convert(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return convert(components[node["$ref"].rsplit("/", 1)[1]])
+        converted = {k: convert(v) for k, v in node.items() if k not in {"nullable", "readOnly"}}
+        return {"anyOf": [converted, {"type": "null"}]} if node.get("nullable") else converted
+
+    return convert(components[name])
+
+
+def assert_matches_contract(body, component: str) -> None:
+    import jsonschema
+
+    jsonschema.validate(body, openapi_component(component))

@@ -6,7 +6,7 @@ import pytest
 
 from apps.resources.models import Allocation
 from apps.resources.services import AllocationItem, allocate, allocation_cancel
-from tests.helpers import assert_problem
+from tests.helpers import assert_matches_contract, assert_problem
 from tests.resources.factories import ProjectFactory, ResourceFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +165,7 @@ def test_match_plans_without_booking_and_books_on_commit(client_as):
     planned = operator.post("/api/v1/match", body, format="json")
     assert planned.status_code == 200, planned.content
     plan = planned.json()
+    assert_matches_contract(plan, "MatchResult")
     assert {a["demand"]: a["resource"] for a in plan["assignments"]} == {
         "welder": cheap.pk,
         "helper": dear.pk,
@@ -178,6 +179,7 @@ def test_match_plans_without_booking_and_books_on_commit(client_as):
         "/api/v1/match", {**body, "commit": True, "project": project.pk}, format="json"
     ).json()
     assert committed["committed"] is True
+    assert_matches_contract(committed, "MatchResult")
     booked = Allocation.objects.filter(project=project, status="booked")
     assert sorted(booked.values_list("resource_id", flat=True)) == sorted([cheap.pk, dear.pk])
     assert {a["allocation"] for a in committed["assignments"]} == set(

@@ -236,3 +236,28 @@ class HistoryItemSerializer(serializers.Serializer):
     to = UtcDateTimeField(source="ends_at")
     status = serializers.CharField()
     recorded = UtcDateTimeField(source="recorded_at")
+
+
+class MatchAssignmentSerializer(serializers.Serializer):
+    demand = serializers.CharField(help_text="The demand's key, as sent.")
+    resource = serializers.IntegerField()
+    resource_name = serializers.CharField()
+    cost = serializers.FloatField(help_text="The resource's cost for the demand's window.")
+    allocation = serializers.IntegerField(
+        allow_null=True, help_text="The booking made for it (with commit), else null."
+    )
+
+
+class MatchUnassignedSerializer(serializers.Serializer):
+    demand = serializers.CharField()
+    reason = serializers.CharField(help_text="Why no resource was assigned.")
+
+
+class MatchResultSerializer(serializers.Serializer):
+    """What POST /match answers: the assignment, and what it booked when asked to."""
+
+    strategy = serializers.CharField()
+    total_cost = serializers.FloatField()
+    assignments = MatchAssignmentSerializer(many=True)
+    unassigned = MatchUnassignedSerializer(many=True)
+    committed = serializers.BooleanField()

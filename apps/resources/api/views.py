@@ -21,6 +21,7 @@ from apps.resources.api.serializers import (
     CancelSerializer,
     HistoryItemSerializer,
     HistoryQuerySerializer,
+    MatchResultSerializer,
     MatchSerializer,
     ProjectIdsQuerySerializer,
     ProjectSerializer,
@@ -202,7 +203,7 @@ class MatchView(APIView):
 
     permission_classes = [require_permissions("resources.view_resource")]
 
-    @extend_schema(request=MatchSerializer, responses={200: dict})
+    @extend_schema(request=MatchSerializer, responses={200: MatchResultSerializer})
     def post(self, request):
         data = validated(MatchSerializer, request.data)
         if data["commit"] and not request.user.has_perm("resources.add_allocation"):
@@ -216,7 +217,7 @@ class MatchView(APIView):
             actor=request.user,
         )
         demands = plan.demands
-        return Response(
+        result = MatchResultSerializer(
             {
                 "strategy": data["strategy"],
                 "total_cost": round(plan.assignment.total_cost, 2),
@@ -237,6 +238,7 @@ class MatchView(APIView):
                 "committed": data["commit"],
             }
         )
+        return Response(result.data)
 
 
 class AllocationHistoryView(APIView):
