@@ -168,6 +168,9 @@ def test_projects_allocations_in_one_call(client_as, django_assert_max_num_queri
     body = response.json()
     assert [len(body[str(p.pk)]) for p in (first, second, empty)] == [2, 1, 0]
     assert_problem(viewer.get("/api/v1/projects/allocations", {"ids": "1,x"}), 400)
+    # Exactly what the schema's pattern says: no spaces, empty parts, zero or over 100 ids.
+    for refused in (" 1", "1,,2", "0", ",".join(str(n) for n in range(1, 102))):
+        assert_problem(viewer.get("/api/v1/projects/allocations", {"ids": refused}), 400)
 
 
 def test_catalogue_crud_is_audited(client_as):

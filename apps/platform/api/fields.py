@@ -1,5 +1,7 @@
 from datetime import UTC
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.platform.instants import InvalidInstant, parse_instant
@@ -35,3 +37,20 @@ MAX_ID = 2**63 - 1
 class IdField(serializers.IntegerField):
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class IdListField(serializers.RegexField):
+    """Ids as comma-separated numbers (`4,8,15`), exactly what its schema pattern says: no
+    spaces, no empty parts, at most `max_ids`; read as the sorted distinct ids."""
+
+    def __init__(self, *, max_ids: int, **kwargs):
+        pattern = rf"^[1-9][0-9]{{0,17}}(,[1-9][0-9]{{0,17}}){{0,{max_ids - 1}}}$"
+        message = _("Give at most {count} ids as comma-separated numbers, e.g. 4,8,15.")
+        kwargs.setdefault("error_messages", {"invalid": format_lazy(message, count=max_ids)})
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(pattern, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # The pattern is checked on the text (validators run after to_internal_value).
+        text = super().run_validation(data)
+        return text if text in (None, "") else sorted({int(part) for part in text.split(",")})

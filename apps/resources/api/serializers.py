@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.platform.api.fields import AwareDateTimeField, IdField, UtcDateTimeField
+from apps.platform.api.fields import AwareDateTimeField, IdField, IdListField, UtcDateTimeField
 from apps.resources.choices import MatchStrategy, ResourceKind
 from apps.resources.models import WEEKDAYS, Project, Resource, Skill, validate_timezone
 
@@ -99,7 +99,7 @@ class CancelSerializer(serializers.Serializer):
 class AvailabilityQuerySerializer(serializers.Serializer):
     """Query of GET /api/v1/resources/availability."""
 
-    resources = serializers.CharField(required=False, help_text=_("Resource ids, comma-separated."))
+    resources = IdListField(max_ids=500, required=False, help_text=_("Resource ids."))
     kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False)
     skill = serializers.CharField(
         required=False, help_text=_("Skill ids or names, comma-separated: resources with all.")
@@ -110,9 +110,6 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     working_hours = serializers.BooleanField(
         required=False, default=False, help_text=_("Clip free time to each resource's hours.")
     )
-
-    def validate_resources(self, value):
-        return _id_list(value)
 
     def validate_skill(self, value):
         references = list(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
@@ -132,17 +129,6 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         return attrs
 
 
-def _id_list(value: str) -> list[int]:
-    parts = [part.strip() for part in value.split(",") if part.strip()]
-    if not parts or not all(
-        part.isascii() and part.isdigit() and len(part) <= 18 for part in parts
-    ):
-        raise serializers.ValidationError(_("Give ids as comma-separated numbers."))
-    if len(parts) > 500:
-        raise serializers.ValidationError(_("Give at most 500 ids."))
-    return sorted({int(part) for part in parts})
-
-
 class FreeSlotSerializer(serializers.Serializer):
     vars()["from"] = UtcDateTimeField()
     to = UtcDateTimeField()
@@ -156,13 +142,7 @@ class ResourceAvailabilitySerializer(serializers.Serializer):
 
 
 class ProjectIdsQuerySerializer(serializers.Serializer):
-    ids = serializers.CharField(help_text=_("Project ids, comma-separated (at most 100)."))
-
-    def validate_ids(self, value):
-        ids = _id_list(value)
-        if len(ids) > 100:
-            raise serializers.ValidationError(_("Give at most 100 ids."))
-        return ids
+    ids = IdListField(max_ids=100, help_text=_("Project ids."))
 
 
 class DemandSerializer(serializers.Serializer):
