@@ -42,6 +42,7 @@ def test_a_list_filtered_by_an_impossible_time_answers_a_problem(client_as, url,
     assert refused.status_code == 400, refused.content
     assert refused["Content-Type"] == "application/problem+json"
     assert client.get(url + "soon").status_code == 400
+    assert client.get(url).status_code == 400  # present but empty: not a time
 
 
 def test_a_booking_in_a_far_offset_is_stored_in_utc(client_as):

@@ -30,7 +30,8 @@ class InstantFormField(forms.Field):
     """A filter's time, read by the one parser of times (in UTC; see apps.platform.instants)."""
 
     def to_python(self, value):
-        if value in self.empty_values:
+        # Absent: no filter. Present but empty (`to=`): not a time, so refused.
+        if value is None:
             return None
         try:
             return parse_instant(value)
