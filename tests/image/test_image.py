@@ -334,3 +334,18 @@ def test_keys_are_made_once_into_a_volume_and_read_from_files(image):
         assert settings_seen.stdout.split() == ["86", "['first']"]
     finally:
         podman("volume", "rm", "--force", volume, check=False)
+
+
+def test_the_image_serves_its_charts_and_speaks_russian(deployment):
+    # Chart.js from the image's own assets stage (no CDN), and the compiled catalogue.
+    chart = requests.get(
+        f"{deployment.web}/static/vendor/chart.js/chart.umd.min.js", headers=BEHIND_TLS, timeout=10
+    )
+    assert chart.status_code == 200 and b"Chart.js v4" in chart.content[:200]
+    login = requests.get(
+        f"{deployment.web}/admin/login/",
+        headers={**BEHIND_TLS, "Accept-Language": "ru"},
+        timeout=10,
+    )
+    assert login.status_code == 200 and 'lang="ru"' in login.text
+    assert "Язык" in login.text  # the language switcher's label, from locale/ru
