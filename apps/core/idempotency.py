@@ -35,14 +35,23 @@ from apps.core.models import IdempotencyKey
 from apps.platform.problems import problem_response
 
 HEADER = "Idempotency-Key"
-IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    HEADER,
-    str,
-    OpenApiParameter.HEADER,
-    description="Send the same key again to retry safely: the first response is replayed.",
-)
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
+
+
+def idempotency_key_parameter(*, required: bool) -> OpenApiParameter:
+    """The header as the schema states it: exactly what `KEY_PATTERN` accepts."""
+    return OpenApiParameter(
+        HEADER,
+        {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$"},
+        OpenApiParameter.HEADER,
+        required=required,
+        description="Send the same key again to retry safely: the first response is replayed.",
+    )
+
+
+IDEMPOTENCY_KEY_PARAMETER = idempotency_key_parameter(required=False)
+IDEMPOTENCY_KEY_REQUIRED = idempotency_key_parameter(required=True)
 _LOCK_NOT_AVAILABLE = "55P03"
 
 # Claim the key: insert it, or take over an expired one. Returns a row only when this

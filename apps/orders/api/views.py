@@ -3,7 +3,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.idempotency import IDEMPOTENCY_KEY_REQUIRED, idempotent
 from apps.orders import selectors, services
 from apps.orders.api.filters import OrderFilterSet
 from apps.orders.api.serializers import (
@@ -32,7 +32,7 @@ class OrderListView(generics.ListAPIView):
     @extend_schema(
         request=OrderInputSerializer,
         responses={201: OrderDetailSerializer},
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_REQUIRED],
     )
     @idempotent(required=True)
     def post(self, request):
