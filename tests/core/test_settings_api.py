@@ -207,3 +207,14 @@ def test_times_are_utc_iso_8601_whatever_the_active_time_zone(client_as):
     assert row["updated_at"].endswith("Z")
     parsed = datetime.fromisoformat(row["updated_at"])
     assert parsed == SystemSetting.objects.get(key="when").updated_at
+
+
+@pytest.mark.parametrize("page_size", ["0", "501", "abc", "2.5", "-1", ""])
+def test_a_page_size_the_schema_does_not_allow_is_refused(client_as, page_size):
+    answer = client_as("Viewer").get(LIST_URL, {"page_size": page_size})
+    assert answer.status_code == 400
+    assert "page_size" in answer.json()["errors"]
+
+
+def test_the_largest_page_is_allowed(client_as):
+    assert client_as("Viewer").get(LIST_URL, {"page_size": "500"}).status_code == 200

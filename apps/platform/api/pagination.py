@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
-from rest_framework import pagination
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination
 from rest_framework.exceptions import NotFound
 
 
@@ -10,6 +11,29 @@ class CursorPagination(pagination.CursorPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        # DRF falls back to the default for a page_size it cannot read; the schema says an
+        # integer from 1 to 500, so anything else is refused.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [
+                    _("Give a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                ]}
+            )  # fmt: skip
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer", "minimum": 1, "maximum": self.max_page_size,
+                }  # fmt: skip
+        return parameters
 
     def get_ordering(self, request, queryset, view):
         return getattr(view, "pagination_ordering", ("pk",))
