@@ -10,7 +10,7 @@ from apps.accounts.provider import oidc_enabled
 from apps.core.selectors import system_setting_value
 from apps.realtime import topics
 from apps.realtime.selectors import head_position
-from apps.realtime.views import live_labels, websocket_url
+from apps.realtime.views import allow_socket, live_labels, websocket_url
 from apps.reports.selectors import home_overview
 from fusionops.admin_home import home_payload, home_sections
 
@@ -76,10 +76,7 @@ class FusionOpsAdminSite(admin.AdminSite):
                 "figuresUrl": reverse("admin:home-figures"),
             },
         }
-        response = super().index(request, extra_context)
-        # The strict policy allows connections to this site only; add the socket's origin.
-        response._csp_update = {"connect-src": [ws_url.split("/ws/", 1)[0]]}
-        return response
+        return allow_socket(super().index(request, extra_context), ws_url)
 
     def home_figures(self, request):
         """The home's figures now: what its script fetches when a live message arrives."""

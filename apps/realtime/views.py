@@ -22,6 +22,12 @@ def websocket_url(request) -> str:
     return f"{scheme}://{host}:{settings.WS_PORT}/ws/notify/"
 
 
+def allow_socket(response, ws_url: str):
+    """The strict policy allows connections to this site only; add the socket's origin."""
+    response._csp_update = {"connect-src": [ws_url.split("/ws/", 1)[0]]}
+    return response
+
+
 def live_labels() -> dict[str, str]:
     """What a live page says of its socket, in the viewer's language (see live.js)."""
     return {
@@ -73,7 +79,4 @@ def board(request):
             },
         },
     )
-    # The strict policy allows connections to this site only; add the socket's origin.
-    origin = ws_url.split("/ws/", 1)[0]
-    response._csp_update = {"connect-src": [origin]}
-    return response
+    return allow_socket(response, ws_url)
