@@ -301,6 +301,21 @@ def test_the_sbom_lists_exactly_the_python_environment_of_the_image(image, reque
     assert {(normalised(name), version) for name, version in installed} == listed
 
 
+def test_the_image_serves_its_charts_and_speaks_russian(deployment):
+    # Chart.js from the image's own assets stage (no CDN), and the compiled catalogue.
+    chart = requests.get(
+        f"{deployment.web}/static/vendor/chart.js/chart.umd.min.js", headers=BEHIND_TLS, timeout=10
+    )
+    assert chart.status_code == 200 and b"Chart.js v4" in chart.content[:200]
+    login = requests.get(
+        f"{deployment.web}/admin/login/",
+        headers={**BEHIND_TLS, "Accept-Language": "ru"},
+        timeout=10,
+    )
+    assert login.status_code == 200 and 'lang="ru"' in login.text
+    assert "Язык" in login.text  # the language switcher's label, from locale/ru
+
+
 def test_each_process_stops_gracefully_on_sigterm_within_the_grace_period(deployment):
     for process, name in deployment.containers.items():
         started = time.monotonic()
@@ -334,18 +349,3 @@ def test_keys_are_made_once_into_a_volume_and_read_from_files(image):
         assert settings_seen.stdout.split() == ["86", "['first']"]
     finally:
         podman("volume", "rm", "--force", volume, check=False)
-
-
-def test_the_image_serves_its_charts_and_speaks_russian(deployment):
-    # Chart.js from the image's own assets stage (no CDN), and the compiled catalogue.
-    chart = requests.get(
-        f"{deployment.web}/static/vendor/chart.js/chart.umd.min.js", headers=BEHIND_TLS, timeout=10
-    )
-    assert chart.status_code == 200 and b"Chart.js v4" in chart.content[:200]
-    login = requests.get(
-        f"{deployment.web}/admin/login/",
-        headers={**BEHIND_TLS, "Accept-Language": "ru"},
-        timeout=10,
-    )
-    assert login.status_code == 200 and 'lang="ru"' in login.text
-    assert "Язык" in login.text  # the language switcher's label, from locale/ru
