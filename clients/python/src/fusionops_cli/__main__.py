@@ -1,0 +1,3 @@
+from fusionops_cli.cli import main
+
+main()
