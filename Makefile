@@ -26,8 +26,9 @@ IMAGE ?= localhost/fusionops:dev
 APP_BUILD ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
 ARTIFACTS ?= $(CURDIR)/var/artifacts
+BENCH_VENV := .venv-bench
 
-.PHONY: setup messages openapi browser run test lint format bench bench-tracing bench-home clean deploy-tools container-tools image \
+.PHONY: setup messages openapi graphql-schema browser run test test-contract test-faults lint format bench bench-tracing bench-graphql bench-load bench-home clean deploy-tools container-tools image \
 	image-test sbom lock
 
 # constraints.txt pins what the requirements pull in, so every machine gets the same set.
@@ -70,6 +71,21 @@ run: setup
 # The compose tests run podman-compose, which needs podman itself.
 test: setup browser deploy-tools container-tools
 	$(BIN)/pytest --ds=fusionops.settings.test $(PYTEST_ARGS)
+
+# The API against its schema: Schemathesis, every check, each role, a fixed and a random
+# seed (PYTEST_ARGS=--contract-seed=… replays one), against a portal on the production
+# settings.
+test-contract: setup
+	$(BIN)/pytest --ds=fusionops.settings.test -m contract tests/contract $(PYTEST_ARGS)
+
+# Faults under load: PostgreSQL restarted and cut, Redis down, the portal's processes killed,
+# PgBouncer, the clock across a month end and a DST change (libfaketime), on servers the
+# suite starts for itself (tests/faults); each prints its table.
+test-faults: setup
+	@{ command -v pgbouncer || [ -x /usr/sbin/pgbouncer ]; } >/dev/null 2>&1 && command -v faketime >/dev/null || \
+		{ echo "Installing pgbouncer and faketime"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer faketime >/dev/null; }
+	$(BIN)/pytest --ds=fusionops.settings.test -m faults tests/faults -s $(PYTEST_ARGS)
 
 $(DEPLOY_BIN)/.installed: deploy/tools/requirements.txt
 	@test -x $(DEPLOY_BIN)/python || "$$(deploy/find-python.sh)" -m venv .venv-deploy
@@ -131,6 +147,11 @@ openapi: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=fusionops.settings.test $(BIN)/python manage.py spectacular \
 		--validate --fail-on-warn --file docs/openapi.yaml
 
+# The published GraphQL schema (SDL), for front ends' code generators; stale fails a test.
+graphql-schema: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=fusionops.settings.test $(BIN)/python manage.py export_schema \
+		apps.graph.schema:schema --path docs/schema.graphql
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -149,9 +170,24 @@ bench-tracing: setup
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.tracing
 
+# The project screen as one GraphQL query against the REST calls it needs, same gunicorn.
+bench-graphql: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.graphql
+
+# The mixed workload and the bare view under the same Locust load, side by side, stepped up
+# to 500 requests/s and held (bench/load.py); Locust lives in .venv-bench only.
+$(BENCH_VENV)/.installed: bench/requirements-load.txt
+	@test -x $(BENCH_VENV)/bin/python || "$$(deploy/find-python.sh)" -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements-load.txt
+	@touch $@
+
+bench-load: setup $(BENCH_VENV)/.installed
+	$(BIN)/python -m bench.load
+
 # The admin home's render time and queries, with the demo data and a million events.
 bench-home: setup
 	$(BIN)/python -m bench.home
 
 clean:
-	rm -rf $(VENV) .venv-deploy .venv-checkov $(NODE_TOOLS) $(ASSETS) staticfiles var
+	rm -rf $(VENV) .venv-deploy .venv-checkov $(BENCH_VENV) $(NODE_TOOLS) $(ASSETS) staticfiles var

@@ -1,6 +1,6 @@
 """Inventory benchmarks (run by `make bench` through bench/run.py, against its gunicorn).
 
-Movement throughput through POST /api/v1/stock/issue, 8 concurrent clients: issues spread
+Movement throughput through POST /api/v1/stock/issue/, 8 concurrent clients: issues spread
 over 1,000 SKUs, and all on one hot SKU (every request waits for the same row lock).
 Reports movements/s and p95, and checks the ledger afterwards.
 
@@ -64,7 +64,7 @@ def main(base_url: str) -> None:
         "BENCH_FIRST_ITEM": str(ids[0]),
         "BENCH_LOCATION": str(warehouse.pk),
     }
-    url = base_url + "/api/v1/stock/issue"
+    url = base_url + "/api/v1/stock/issue/"
     wrk(url, {**env, "BENCH_ITEMS": str(SKUS)})  # warm up
     rounds = [
         {

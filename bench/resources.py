@@ -1,12 +1,12 @@
 """Resources benchmarks (run by `make bench` through bench/run.py, against its gunicorn).
 
-- booking: POST /api/v1/allocate from 8 concurrent clients over 100 resources (never
+- booking: POST /api/v1/allocate/ from 8 concurrent clients over 100 resources (never
   colliding), then over 5 resources with random overlapping windows (mostly 409s), against the
   raw database limit (the same exclusion-checked inserts straight into PostgreSQL with
   psycopg, 8 threads) and the framework ceiling (a bare Django view doing one indexed query
   under the same gunicorn). Targets: >= 50% of the ceiling, p95 < 50 ms, zero overlaps;
-- matching: POST /api/v1/match with 500 demands x 500 resources, end to end (target < 1 s);
-- history: GET /api/v1/audit/allocations/{project} with one million history rows
+- matching: POST /api/v1/match/ with 500 demands x 500 resources, end to end (target < 1 s);
+- history: GET /api/v1/audit/allocations/{project}/ with one million history rows
   (target p95 < 30 ms).
 
 Usage: python -m bench.resources BASE_URL
@@ -137,7 +137,7 @@ def booking(base_url: str, token: str) -> None:
     def api(round_: int) -> dict:
         epoch = str(int(window(round_, 0).timestamp()))
         return wrk(
-            base_url + "/api/v1/allocate", "bench/allocate.lua", {**env, "BENCH_BASE_EPOCH": epoch}
+            base_url + "/api/v1/allocate/", "bench/allocate.lua", {**env, "BENCH_BASE_EPOCH": epoch}
         )
 
     api(ROUNDS)  # warm up
@@ -169,7 +169,7 @@ def booking(base_url: str, token: str) -> None:
     # Contended: 8 clients on 5 resources, random overlapping windows.
     epoch = str(int(window(ROUNDS + 1, 0).timestamp()))
     contended_env = {**env, "BENCH_RESOURCES": "5", "BENCH_BASE_EPOCH": epoch}
-    contended = wrk(base_url + "/api/v1/allocate", "bench/allocate_contended.lua", contended_env)
+    contended = wrk(base_url + "/api/v1/allocate/", "bench/allocate_contended.lua", contended_env)
     print(f"booking.contended.per_s {contended['rps']:.0f}")
     print(f"booking.contended.p95_ms {contended['p95_ms']:.2f}")
     print(
@@ -219,7 +219,7 @@ def matching(base_url: str, token: str) -> None:
     timings = []
     for _ in range(6):
         request = urllib.request.Request(
-            base_url + "/api/v1/match",
+            base_url + "/api/v1/match/",
             data=body,
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
@@ -268,7 +268,7 @@ def history(base_url: str, token: str) -> None:
         project = first + rng.randrange(HISTORY_PROJECTS)
         page = rng.randint(1, max(1, per_project // 50))
         request = urllib.request.Request(
-            f"{base_url}/api/v1/audit/allocations/{project}?page={page}&page_size=50",
+            f"{base_url}/api/v1/audit/allocations/{project}/?page={page}&page_size=50",
             headers=headers,
         )
         began = time.perf_counter()

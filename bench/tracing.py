@@ -3,7 +3,7 @@
 Three gunicorns (4 sync workers each, production settings) over one database: one traces
 every request, one a tenth of them (OTEL_TRACES_SAMPLER=parentbased_traceidratio, 0.1),
 both exporting over OTLP/HTTP to a sink in this process that receives and counts the
-spans, as a collector would; the third does not trace. wrk drives POST /api/v1/allocate
+spans, as a collector would; the third does not trace. wrk drives POST /api/v1/allocate/
 (8 connections, bookings that never collide) against each in turn, rounds alternating so
 that drift of this shared machine hits all alike. Figures: requests/s and latency of each
 (medians over rounds), each traced one's ratio to the untraced (the median of the
@@ -126,7 +126,7 @@ def main() -> None:
         # A stretch of time of its own per run, so bookings never collide.
         epoch = int((FAR_FUTURE + timedelta(days=60 * next(windows))).timestamp())
         return wrk(
-            f"http://127.0.0.1:{ports[name]}/api/v1/allocate",
+            f"http://127.0.0.1:{ports[name]}/api/v1/allocate/",
             "bench/allocate.lua",
             {**booking, "BENCH_BASE_EPOCH": str(epoch)},
         )
@@ -148,7 +148,7 @@ def main() -> None:
             sink.server.shutdown()
 
     median = statistics.median
-    print(f"# {ROUNDS} rounds of {DURATION} per server, POST /api/v1/allocate, 8 connections")
+    print(f"# {ROUNDS} rounds of {DURATION} per server, POST /api/v1/allocate/, 8 connections")
     for name in ports:
         runs = [round_[name] for round_ in rounds]
         print(f"# tracing.{name} requests/s by round: " + " ".join(f"{r['rps']:.0f}" for r in runs))

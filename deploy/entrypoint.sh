@@ -10,12 +10,12 @@
 #            init container: a new release's pods start only after its migrate job)
 #   alive    the worker's liveness probe: its heartbeat file is fresh
 #   keys DIR make SECRET_KEY and the audit log's first signing key into DIR, once
-# NAME_FILE (SECRET_KEY_FILE, AUDIT_SIGNING_KEYS_FILE, DATABASE_URL_FILE) reads NAME from a
-# file, for secrets mounted as files.
+# NAME_FILE (SECRET_KEY_FILE, AUDIT_SIGNING_KEYS_FILE, DATABASE_URL_FILE,
+# DATABASE_DIRECT_URL_FILE) reads NAME from a file, for secrets mounted as files.
 # Each is exec'd, so it receives SIGTERM itself and stops gracefully.
 set -eu
 
-for name in SECRET_KEY AUDIT_SIGNING_KEYS DATABASE_URL; do
+for name in SECRET_KEY AUDIT_SIGNING_KEYS DATABASE_URL DATABASE_DIRECT_URL; do
   eval "file=\${${name}_FILE:-}"
   if [ -n "$file" ] && [ -z "$(eval "echo \${${name}:-}")" ]; then
     if [ ! -r "$file" ]; then
@@ -29,6 +29,14 @@ done
 
 process="${1:-web}"
 [ "$#" -gt 0 ] && shift
+
+# What needs a database session of its own (the worker: LISTEN, advisory locks, the
+# sealer; migrate) connects directly when DATABASE_URL is a transaction-pooling PgBouncer.
+direct_connection() {
+  if [ -n "${DATABASE_DIRECT_URL:-}" ]; then
+    export DATABASE_URL="$DATABASE_DIRECT_URL" DATABASE_TRANSACTION_POOLING=false
+  fi
+}
 
 # Each process serves its metrics on a port of its own (9100, 9101, 9102 unless
 # METRICS_PORT says otherwise); only gunicorn adds up files of several processes. Traces
@@ -48,12 +56,14 @@ case "$process" in
       --timeout-graceful-shutdown "${WS_GRACEFUL_TIMEOUT:-20}" "$@"
     ;;
   worker)
+    direct_connection
     export METRICS_PORT="${METRICS_PORT:-9102}"
     export OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME:-fusionops-worker}"
     unset PROMETHEUS_MULTIPROC_DIR
     exec python manage.py run_worker "$@"
     ;;
   migrate)
+    direct_connection
     if [ -n "${DATABASE_ADMIN_URL:-}" ]; then
       python manage.py ensure_database
     fi

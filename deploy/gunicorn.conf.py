@@ -52,3 +52,7 @@ def child_exit(server, worker):
 
 def on_exit(server):
     shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+# The longest request line gunicorn reads (its maximum); longer is a 414, as the schema says.
+limit_request_line = 8190

@@ -14,7 +14,9 @@ os.environ.setdefault("DB_POOL", "true")
 http_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402  Django must be set up first
+from django.urls import path  # noqa: E402
 
+from apps.graph.consumers import graphql_consumer  # noqa: E402
 from apps.platform.db_roles import refuse_privileged_connection  # noqa: E402
 from apps.platform.metrics import serve_metrics  # noqa: E402
 from apps.realtime.routing import health_only, websocket_application  # noqa: E402
@@ -25,5 +27,8 @@ with ThreadPoolExecutor(max_workers=1) as startup:
 serve_metrics()
 
 application = ProtocolTypeRouter(
-    {"http": health_only(http_application), "websocket": websocket_application()}
+    {
+        "http": health_only(http_application),
+        "websocket": websocket_application([path("ws/graphql/", graphql_consumer())]),
+    }
 )

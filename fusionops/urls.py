@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.platform import views as platform_views
@@ -26,9 +26,13 @@ urlpatterns = [
     path("", include("apps.realtime.urls")),
     path("", include("apps.accounts.urls")),
     path("api/v1/", include((api_v1, "api"))),
+    path("", include("apps.graph.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view loads its init script from a URL, so the strict CSP needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: any other API path is a 404 problem, with DEBUG on too (where Django would
+    # answer its HTML page instead of handler404).
+    re_path(r"^api/", platform_views.api_not_found, name="api-not-found"),
 ]
 
 handler400 = "apps.platform.views.bad_request"

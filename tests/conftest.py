@@ -1,9 +1,14 @@
 import json
 import logging
+import random
+import time
 
 import psycopg
 import pytest
 from django.conf import settings
+from django.db import OperationalError
+from django.db.backends.postgresql.operations import DatabaseOperations
+from psycopg.errors import DeadlockDetected
 from rest_framework.test import APIClient
 
 from apps.platform import db_roles
@@ -17,6 +22,28 @@ def pytest_addoption(parser):
     group.addoption(
         "--sbom", default="var/artifacts/sbom.json", help="The SBOM written for that image."
     )
+    contract = parser.getgroup("fusionops contract (make test-contract)")
+    contract.addoption(
+        "--contract-seed",
+        type=int,
+        default=None,
+        help="Replay a run: the seed a failed run printed (default: a new one each run).",
+    )
+    contract.addoption(
+        "--contract-max-examples",
+        type=int,
+        default=3,
+        help="Cases per operation and phase (default 3, what CI runs).",
+    )
+
+
+def pytest_configure(config):
+    if config.option.contract_seed is None:
+        config.option.contract_seed = random.SystemRandom().randrange(2**31)
+
+
+def pytest_report_header(config):
+    return f"contract: random seed {config.option.contract_seed} (--contract-seed replays one)"
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +54,27 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         db_roles.ensure_roles(
             admin, owner=settings.DATABASE_OWNER_ROLE, runtime=settings.DATABASE_RUNTIME_ROLE
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_outlasts_a_deadlock():
+    """Tests beside a running portal (one per module, tests/cli) empty the tables while its
+    worker works: TRUNCATE and a worker transaction can deadlock, and PostgreSQL may choose
+    the TRUNCATE as the one to end. It is tried again, as the worker's transaction is."""
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        for attempt in range(5):
+            try:
+                return flush(self, sql_list)
+            except OperationalError as error:
+                if attempt == 4 or not isinstance(error.__cause__, DeadlockDetected):
+                    raise
+                time.sleep(0.2)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
 
 
 @pytest.fixture(autouse=True)

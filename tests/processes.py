@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
 from django.conf import settings
@@ -31,15 +32,21 @@ def portal_env(**extra) -> dict:
     }
 
 
-def start(command: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        command,
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: stop() ends its children too
-    )
+def start(command: list[str], env: dict, *, log: Path | None = None) -> subprocess.Popen:
+    """`log`: a file for the process's output (appended to), else it is discarded."""
+    output = log.open("a") if log is not None else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends its children too
+        )
+    finally:
+        if log is not None:
+            output.close()  # the child holds its own copy
 
 
 def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
@@ -75,9 +82,13 @@ def free_port() -> int:
 
 class Portal:
     """gunicorn on `port`, uvicorn on `ws_port`, one worker; each serves its metrics on a
-    port of its own (`metrics_ports`); `stop()` ends them all."""
+    port of its own (`metrics_ports`); `stop()` ends them all. With `logs`, each writes its
+    output to <process>.log there."""
 
-    def __init__(self, **env):
+    def __init__(self, *, logs: Path | None = None, **env):
+        self.logs = logs
+        if logs is not None:
+            logs.mkdir(parents=True, exist_ok=True)
         self.port, self.ws_port = free_port(), free_port()
         self.metrics_ports = {process: free_port() for process in ("web", "ws", "worker")}
         self.url = f"http://127.0.0.1:{self.port}"
@@ -93,10 +104,13 @@ class Portal:
         self.web = start(
             [os.path.join(bin_dir, "gunicorn"), "fusionops.wsgi", "--config",
              "deploy/gunicorn.conf.py"],
-            self.env_of("web"),
+            self.env_of("web"), log=self.log_of("web"),
         )  # fmt: skip
         self.ws = self._start_ws()
-        self.worker = start_workers(1, self.env_of("worker"))[0]
+        self.worker = start(
+            [sys.executable, "manage.py", "run_worker"], self.env_of("worker"),
+            log=self.log_of("worker"),
+        )  # fmt: skip
         try:
             self._wait_ready(self.url)
             self._wait_ready(f"http://127.0.0.1:{self.ws_port}")
@@ -110,8 +124,11 @@ class Portal:
             [uvicorn, "fusionops.asgi:application", "--host", "127.0.0.1", "--port",
              str(self.ws_port), "--ws", "websockets-sansio", "--lifespan", "off",
              "--no-access-log"],
-            self.env_of("ws"),
+            self.env_of("ws"), log=self.log_of("ws"),
         )  # fmt: skip
+
+    def log_of(self, process: str) -> Path | None:
+        return self.logs / f"{process}.log" if self.logs is not None else None
 
     def env_of(self, process: str) -> dict:
         # As deploy/entrypoint.sh gives each process.

@@ -18,6 +18,7 @@ import grimp
 # app; the platform kernel uses none.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("fusionops",),
+    ("apps.graph",),
     ("apps.realtime", "apps.reports"),
     ("apps.orders",),
     ("apps.inventory", "apps.resources", "apps.integrations"),

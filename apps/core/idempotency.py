@@ -21,6 +21,8 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -76,13 +78,68 @@ def request_hash(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def _owner(request) -> str:
-    return f"user:{request.user.pk}"
+def owner_of(user) -> str:
+    """Whose keys these are: a key is one caller's, whichever API it came through."""
+    return f"user:{user.pk}"
 
 
-def _replay(stored: IdempotencyKey) -> HttpResponse:
-    response = HttpResponse(stored.response_body, status=stored.status_code)
-    for name, value in stored.response_headers.items():
+@dataclass(frozen=True)
+class Answer:
+    """What a write answered: stored with its key, and answered again on a replay."""
+
+    status_code: int
+    body: str
+    headers: dict = field(default_factory=dict)
+    replayed: bool = False
+
+
+class KeyReused(Exception):
+    """The key was claimed for another request."""
+
+
+class KeyInFlight(Exception):
+    """Another request holds the key longer than IDEMPOTENCY_WAIT_SECONDS."""
+
+    def __init__(self):
+        super().__init__("in flight")
+        self.retry_after = max(1, math.ceil(settings.IDEMPOTENCY_WAIT_SECONDS))
+
+
+def run_once(*, owner: str, key: str, fingerprint: str, work: Callable[[], Answer]) -> Answer:
+    """Run `work` once per (owner, key) (see the module): its answer is stored with the
+    key in its transaction; the same key and `fingerprint` again get the stored answer,
+    `replayed`. An answer of 300 or more, or an exception, writes nothing, the key
+    included. KeyReused and KeyInFlight say why `work` did not run."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = _claim(owner, key, fingerprint, now)
+            if claimed is None:
+                stored = IdempotencyKey.objects.get(owner=owner, key=key)
+                if stored.request_hash != fingerprint:
+                    raise KeyReused
+                return Answer(
+                    stored.status_code, stored.response_body, stored.response_headers, True
+                )
+            answer = work()
+            if answer.status_code >= 300:
+                # Nothing was written (the error rolls the transaction back), the key
+                # included: a retry runs afresh.
+                transaction.set_rollback(True)
+                return answer
+            IdempotencyKey.objects.filter(pk=claimed[0]).update(
+                status_code=answer.status_code,
+                response_body=answer.body,
+                response_headers=answer.headers,
+            )
+            return answer
+    except _InFlight:
+        raise KeyInFlight from None
+
+
+def _replay(stored: Answer) -> HttpResponse:
+    response = HttpResponse(stored.body, status=stored.status_code)
+    for name, value in stored.headers.items():
         response[name] = value
     response[REPLAYED_HEADER] = "true"
     return response
@@ -109,7 +166,7 @@ def idempotent(*, required: bool = False):
                     problem_type="invalid-idempotency-key",
                     detail=_("An Idempotency-Key is 1 to 255 printable ASCII characters."),
                 )
-            return _run_once(view, request, key, post, args, kwargs)
+            return _run_once(request, key, lambda: post(view, request, *args, **kwargs))
 
         return wrapper
 
@@ -117,7 +174,7 @@ def idempotent(*, required: bool = False):
 
 
 class _InFlight(Exception):
-    """Another request holds the key longer than IDEMPOTENCY_WAIT_SECONDS."""
+    """The key's row stayed locked past the wait."""
 
 
 def _claim(owner: str, key: str, fingerprint: str, now) -> tuple | None:
@@ -146,49 +203,39 @@ def _claim(owner: str, key: str, fingerprint: str, now) -> tuple | None:
     return claimed
 
 
-def _run_once(view, request, key, post, args, kwargs):
-    owner, fingerprint, now = _owner(request), request_hash(request), timezone.now()
+def _run_once(request, key: str, post: Callable[[], HttpResponse]) -> HttpResponse:
+    produced: list[HttpResponse] = []
+
+    def work() -> Answer:
+        response = post()
+        produced.append(response)
+        if response.status_code >= 300:
+            return Answer(response.status_code, "")
+        # Stored as JSON whatever the first caller negotiated (the browsable API's HTML,
+        # say): a replay answers what an API client expects.
+        headers = {"Content-Type": "application/json"}
+        if response.has_header("Location"):
+            headers["Location"] = response["Location"]
+        return Answer(response.status_code, JSONRenderer().render(response.data).decode(), headers)
+
     try:
-        with transaction.atomic():
-            claimed = _claim(owner, key, fingerprint, now)
-            if claimed is None:
-                stored = IdempotencyKey.objects.get(owner=owner, key=key)
-                if stored.request_hash != fingerprint:
-                    return problem_response(
-                        status=422,
-                        problem_type="idempotency-key-reused",
-                        detail=_("This Idempotency-Key was used for another request."),
-                    )
-                return _replay(stored)
-            response = post(view, request, *args, **kwargs)
-            if response.status_code >= 300:
-                # Nothing was written (the error rolls the transaction back), the key
-                # included: a retry runs afresh.
-                transaction.set_rollback(True)
-                return response
-            # Stored as JSON whatever the first caller negotiated (the browsable API's
-            # HTML, say): a replay answers what an API client expects.
-            IdempotencyKey.objects.filter(pk=claimed[0]).update(
-                status_code=response.status_code,
-                response_body=JSONRenderer().render(response.data).decode(),
-                response_headers={
-                    "Content-Type": "application/json",
-                    **(
-                        {"Location": response["Location"]}
-                        if response.has_header("Location")
-                        else {}
-                    ),
-                },
-            )
-            return response
-    except _InFlight:
-        wait = max(1, math.ceil(settings.IDEMPOTENCY_WAIT_SECONDS))
+        answer = run_once(
+            owner=owner_of(request.user), key=key, fingerprint=request_hash(request), work=work
+        )
+    except KeyReused:
+        return problem_response(
+            status=422,
+            problem_type="idempotency-key-reused",
+            detail=_("This Idempotency-Key was used for another request."),
+        )
+    except KeyInFlight as exc:
         return problem_response(
             status=409,
             problem_type="idempotency-key-in-flight",
             detail=_("A request with this Idempotency-Key is still running; retry shortly."),
-            headers={"Retry-After": str(wait)},
+            headers={"Retry-After": str(exc.retry_after)},
         )
+    return _replay(answer) if answer.replayed else produced[0]
 
 
 def idempotency_keys_purge(*, batch: int = 5000) -> int:

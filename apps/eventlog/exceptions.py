@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from apps.platform.exceptions import Conflict
+from apps.platform.exceptions import Conflict, DomainError
 
 
 class EventIdReused(Conflict):
@@ -19,3 +19,8 @@ class EventIdInLogTwice(Conflict):
 
     problem_type = "event-id-in-log-twice"
     title = _("The audit log holds this event id twice.")
+
+
+class EventsExceedSheet(DomainError):
+    problem_type = "export-exceeds-sheet"
+    title = _("The events do not fit one spreadsheet.")

@@ -259,7 +259,7 @@ def portal_event_namespaces() -> set[str]:
 
 def _validate_ingest(*, type, aggregate_type, aggregate_id, occurred_at, payload) -> None:
     errors = {}
-    if not EVENT_TYPE_PATTERN.match(type or ""):
+    if not EVENT_TYPE_PATTERN.fullmatch(type or ""):
         errors["type"] = [_("Use a dotted lowercase type such as 'erp.invoice.paid'.")]
     elif type.split(".", 1)[0] in portal_event_namespaces():
         errors["type"] = [

@@ -169,7 +169,7 @@ class WebhookEndpointAdmin(AuditHistoryMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("Deliveries to %(url)s") % {"url": endpoint.url},
             "endpoint": endpoint,
-            "deliveries": selectors.webhook_deliveries(endpoint),
+            "deliveries": selectors.webhook_delivery_list(endpoint)[:200],
             "form": form,
             "can_replay": self.has_change_permission(request, endpoint),
         }

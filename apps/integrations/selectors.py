@@ -1,12 +1,13 @@
 """Reads of the integrations app: endpoints as their owners (or an Admin) see them, and
 each endpoint's delivery log."""
 
-import json
-
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import FloatField, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from apps.eventlog.choices import DeliveryStatus
+from apps.eventlog.models import Delivery, Seal
 from apps.integrations.models import WebhookEndpoint
 
 MANAGE_ANY = "integrations.manage_any_webhookendpoint"
@@ -37,28 +38,16 @@ def dead_letters_since_enabled() -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def webhook_deliveries(endpoint: WebhookEndpoint, *, limit: int = 200) -> list[dict]:
-    """The endpoint's latest deliveries, newest position first: status, attempts, the last
-    attempt's response code and duration, its error."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT d.id, s.position, d.event_id, d.event_type, d.status, d.attempts,
-                   d.last_outcome, d.last_error, d.next_attempt_at, d.updated_at
-            FROM events_delivery d
-            LEFT JOIN audit_seal s ON s.event_id = d.event_id
-            WHERE d.subscriber = %s
-            ORDER BY s.position DESC NULLS FIRST, d.id DESC
-            LIMIT %s
-            """,
-            [endpoint.subscriber, limit],
+def webhook_delivery_list(endpoint: WebhookEndpoint) -> QuerySet[Delivery]:
+    """The endpoint's deliveries, newest first: status, attempts, the event's position, the
+    last attempt's response code and duration, its error."""
+    position = Seal.objects.filter(event_id=OuterRef("event_id")).values("position")[:1]
+    return (
+        Delivery.objects.filter(subscriber=endpoint.subscriber)
+        .annotate(
+            position=Subquery(position),
+            status_code=Cast(KT("last_outcome__status_code"), IntegerField()),
+            duration_ms=Cast(KT("last_outcome__duration_ms"), FloatField()),
         )
-        columns = [column.name for column in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    for row in rows:
-        outcome = row.pop("last_outcome") or {}
-        if isinstance(outcome, str):  # Django's backend loads jsonb as text
-            outcome = json.loads(outcome)
-        row["status_code"] = outcome.get("status_code")
-        row["duration_ms"] = outcome.get("duration_ms")
-    return rows
+        .order_by("-id")
+    )

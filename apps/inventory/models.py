@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +18,25 @@ QUANTITY = {"max_digits": 14, "decimal_places": 3}
 ZERO = Decimal("0.000")
 
 
+# The codes the constraints below allow, checked by the fields too (and stated by the schema).
+SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,63}$"
+LOCATION_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,31}$"
+
+
+def code_validator(pattern: str) -> RegexValidator:
+    # The whole text: Python's `$` would also match before a final newline.
+    return RegexValidator(pattern.removesuffix("$") + r"\Z", CODE_MESSAGE)
+
+
+CODE_MESSAGE = _("Use letters, digits, '_', '.', '-' and '/', starting with a letter or digit.")
+
+
 class Item(models.Model):
     """Something kept in stock, by SKU."""
 
-    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    sku = models.CharField(
+        _("SKU"), max_length=64, unique=True, validators=[code_validator(SKU_PATTERN)]
+    )
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=16, default="pcs")
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
@@ -39,7 +55,7 @@ class Item(models.Model):
         ordering = ["sku"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(sku__regex=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,63}$"),
+                condition=Q(sku__regex=SKU_PATTERN),
                 name="inventory_item_sku_format",
             ),
             models.CheckConstraint(
@@ -54,7 +70,12 @@ class Item(models.Model):
 class Location(models.Model):
     """A warehouse, or a bin inside one."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[code_validator(LOCATION_CODE_PATTERN)],
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=LocationKind.choices)
     parent = models.ForeignKey(
@@ -75,7 +96,7 @@ class Location(models.Model):
                 condition=Q(kind__in=LocationKind.values), name="inventory_location_kind"
             ),
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,31}$"),
+                condition=Q(code__regex=LOCATION_CODE_PATTERN),
                 name="inventory_location_code_format",
             ),
             # A bin lies in a warehouse; a warehouse lies in nothing.

@@ -27,6 +27,9 @@ class PlatformConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
+        # The schema's field extensions register themselves on import.
+        from apps.platform.api import schema_fields  # noqa: F401
+
         pre_migrate.connect(_migrating, dispatch_uid="platform-migrating")
         # Before the first request: the Django instrumentation adds its middleware.
         tracing.start_from_settings(

@@ -24,6 +24,7 @@ STATUS_PROBLEM_TYPES = {
     422: "unprocessable",
     429: "throttled",
     500: "server-error",
+    503: "service-unavailable",
 }
 
 

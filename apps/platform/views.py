@@ -1,14 +1,22 @@
 """Plain Django views: landing page, health, version, and error pages for non-DRF paths."""
 
-from django.http import HttpRequest, JsonResponse
+import sys
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from apps.platform import health
 from apps.platform.problems import problem_response
+from apps.platform.unavailable import (
+    RETRY_AFTER_SECONDS,
+    database_unavailable,
+    unavailable_problem,
+)
 from apps.platform.version import version_info
 
 
@@ -74,7 +82,23 @@ def page_not_found(request, exception, template_name="404.html"):
     return defaults.page_not_found(request, exception)
 
 
+@csrf_exempt  # it changes nothing: an unsafe method with a cookie is still just a 404
+def api_not_found(request):
+    return page_not_found(request, None)
+
+
 def server_error(request, template_name="500.html"):
+    # Django calls this while handling the exception: a lost database is a 503, not a bug.
+    if database_unavailable(sys.exc_info()[1]):
+        if wants_problem(request):
+            return unavailable_problem()
+        # Plain text: a page template could need the database again (the user, the menu).
+        response = HttpResponse(
+            _("The portal cannot reach its database just now. Try again in a moment."),
+            status=503, content_type="text/plain; charset=utf-8",
+        )  # fmt: skip
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if wants_problem(request):
         return problem_response(
             status=500,

@@ -36,9 +36,11 @@ class BrowserOriginValidator(OriginValidator):
         return (bool(host) and origin.hostname == host) or self.validate_origin(origin)
 
 
-def websocket_application():
+def websocket_application(routes=()):
+    """/ws/notify/ and the sockets of layers above this one (`routes`), behind the origin
+    check and the session."""
     return BrowserOriginValidator(
-        AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+        AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *routes])),
         settings.REALTIME_ALLOWED_ORIGINS,
     )
 
@@ -51,7 +53,7 @@ def health_only(http_application):
     async def application(scope, receive, send):
         if scope["path"].startswith("/health/"):
             return await http_application(scope, receive, send)
-        if scope["path"] == sse.PATH:
+        if scope["path"] in (sse.PATH, sse.OLD_PATH):
             return await sse.event_stream(scope, receive, send)
         await send({"type": "http.response.start", "status": 404, "headers": []})
         await send({"type": "http.response.body", "body": b""})

@@ -19,19 +19,17 @@ import json
 from urllib.parse import parse_qs
 
 import structlog
-from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
-from django.conf import settings
 
+from apps.platform.api.routes import deprecation_headers
 from apps.platform.problems import PROBLEM_CONTENT_TYPE, problem_type_uri
-from apps.realtime import metrics, selectors, topics
+from apps.realtime import following, topics
 from apps.realtime.consumers import MAX_TOPICS, _project_exists, _roles_of, _token_user
-from apps.realtime.messages import message_for, positioned
-from apps.realtime.services import STREAM_GROUP
 
 logger = structlog.get_logger("fusionops.realtime")
 
-PATH = "/api/v1/events/stream"
+PATH = "/api/v1/events/stream/"
+# The path of before the API's paths all ended with a slash, answered for one release.
+OLD_PATH = PATH.rstrip("/")
 
 
 async def _problem(send, status: int, slug: str, detail: str, headers=()) -> None:
@@ -60,6 +58,12 @@ class _Stream:
         self.headers = headers
         self.query = parse_qs(scope.get("query_string", b"").decode("latin1"))
         self.address = (scope.get("client") or ("",))[0]
+
+    def _deprecation(self) -> list[tuple[bytes, bytes]]:
+        if self.scope["path"] != OLD_PATH:
+            return []
+        headers = deprecation_headers(PATH)
+        return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
     async def run(self) -> None:
         if self.scope["method"] != "GET":
@@ -106,77 +110,49 @@ class _Stream:
         return int(raw)
 
     async def _stream(self, after: int | None) -> None:
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_add(STREAM_GROUP, channel)
         await self.send({
             "type": "http.response.start", "status": 200,
             "headers": [(b"content-type", b"text/event-stream; charset=utf-8"),
-                        (b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no")],
+                        (b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no"),
+                        *self._deprecation()],
         })  # fmt: skip
-        metrics.connections.inc()
+        messages = following.follow(
+            user_id=self.user.pk, subscribed=self.topics, after=after,
+            still_allowed=self._token_holds,
+        )  # fmt: skip
         gone = asyncio.create_task(self._until_disconnect())
         try:
-            head = await database_sync_to_async(selectors.head_position)()
-            self.position = head if after is None or after > head else after
             await self._write(b": connected\n\n")
-            if self.position < head:
-                await self._catch_up(head)
-            if await self._follow(layer, channel, gone) == "ended":
+            if await self._relay(messages, gone) == "ended":
                 await self.send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             gone.cancel()
-            metrics.connections.dec()
-            await layer.group_discard(STREAM_GROUP, channel)
+            await messages.aclose()
 
     async def _until_disconnect(self) -> None:
         while (await self.receive())["type"] != "http.disconnect":
             pass
 
-    async def _follow(self, layer, channel, gone: asyncio.Task) -> str:
-        """Relay the stream until the client goes ("gone") or its token no longer holds
-        ("ended")."""
-        interval = settings.REALTIME_HEARTBEAT_SECONDS
+    async def _token_holds(self) -> bool:
+        return await _token_user(self.token, self.address) is not None
+
+    async def _relay(self, messages, gone: asyncio.Task) -> str:
+        """Write the stream until the client goes ("gone") or its token no longer holds
+        ("ended": the token was revoked or expired)."""
         while not gone.done():
-            receiving = asyncio.ensure_future(layer.receive(channel))
-            finished, _pending = await asyncio.wait({receiving, gone}, timeout=interval)
-            if gone in finished:
-                receiving.cancel()
+            upcoming = asyncio.ensure_future(anext(messages))
+            finished, _pending = await asyncio.wait(
+                {upcoming, gone}, return_when=asyncio.FIRST_COMPLETED
+            )
+            if upcoming not in finished:
+                upcoming.cancel()
                 break
-            if receiving not in finished:
-                receiving.cancel()
-                if await _token_user(self.token, self.address) is None:
-                    return "ended"  # the token was revoked or expired
-                await self._write(b": ping\n\n")
-                continue
-            await self._batch(receiving.result())
+            try:
+                message = upcoming.result()
+            except StopAsyncIteration:
+                return "ended"
+            await self._write(b": ping\n\n" if message is None else _frame(message))
         return "gone"
-
-    async def _batch(self, batch: dict) -> None:
-        if batch["last"] <= self.position:
-            return
-        if batch["first"] > self.position + 1:
-            metrics.gaps.inc()  # batches lost on the way: the log has them
-            await self._catch_up(batch["first"] - 1)
-        for entry in batch["entries"]:
-            if entry["position"] > self.position:
-                message = message_for(entry, self.topics, user_id=self.user.pk)
-                if message is not None:
-                    await self._write(_frame(message))
-        self.position = max(self.position, batch["last"])
-
-    async def _catch_up(self, through: int) -> None:
-        missed = await database_sync_to_async(selectors.missed_messages)(
-            after=self.position, through=through, subscribed=self.topics, user_id=self.user.pk
-        )
-        if missed is None:
-            metrics.resyncs.inc()
-            await self._write(_frame(positioned({"type": "resync"}, through)))
-        else:
-            metrics.replayed.inc(len(missed))
-            for message in missed:
-                await self._write(_frame(message))
-        self.position = through
 
     async def _write(self, chunk: bytes) -> None:
         await self.send({"type": "http.response.body", "body": chunk, "more_body": True})

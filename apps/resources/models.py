@@ -8,6 +8,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +47,12 @@ class Skill(models.Model):
         verbose_name_plural = _("skills")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="resources_skill_name_unique"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="resources_skill_name_unique",
+                violation_error_code="unique",
+                violation_error_message=_("A skill with this name exists."),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(name=""), name="resources_skill_name_not_empty"
             ),
@@ -116,10 +122,21 @@ class Resource(models.Model):
         return self.name
 
 
+PROJECT_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
+PROJECT_CODE_MESSAGE = _("Use letters, digits, '_', '.' and '-', starting with a letter or digit.")
+
+
 class Project(models.Model):
     """What bookings are for: a job, a customer order, a maintenance campaign."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[
+            RegexValidator(PROJECT_CODE_PATTERN.removesuffix("$") + r"\Z", PROJECT_CODE_MESSAGE)
+        ],
+    )
     name = models.CharField(_("name"), max_length=200)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -131,7 +148,7 @@ class Project(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(code__regex=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"),
+                condition=models.Q(code__regex=PROJECT_CODE_PATTERN),
                 name="resources_project_code_format",
             ),
         ]

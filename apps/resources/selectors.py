@@ -176,6 +176,13 @@ class HistoryPage:
     total: int
 
 
+def allocation_history(*, project_id: int) -> QuerySet[AllocationHistory]:
+    """A project's allocation history, oldest first, from the projection."""
+    return AllocationHistory.objects.filter(project_id=project_id).order_by(
+        "recorded_at", "event_id"
+    )
+
+
 def allocation_history_page(
     *,
     project_id: int,

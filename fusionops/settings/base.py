@@ -70,12 +70,16 @@ INSTALLED_APPS = [
     "apps.reports",
     "import_export",
     "apps.realtime",
+    "apps.graph",
+    "strawberry_django",  # manage.py export_schema (make graphql-schema)
 ]
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "apps.platform.middleware.RequestIdMiddleware",
     "apps.platform.middleware.RejectNulMiddleware",
+    # Marks answers to the old forms of API paths and parameters (see apps.platform.api.routes).
+    "apps.platform.api.routes.DeprecationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,6 +146,18 @@ DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS = env.int(
 DATABASES["default"]["OPTIONS"]["options"] = (
     f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS * 1000}"
 )
+# Behind a transaction-pooling PgBouncer (web and ws), consecutive transactions of one
+# Django connection may run on different server sessions: nothing may outlive a
+# transaction there. So no prepared statements (PgBouncer 1.18 cannot carry them), no
+# server-side cursors (an iterator's cursor spans transactions), and no `options` startup
+# parameter (PgBouncer refuses it; its idle_transaction_timeout does that job). What needs
+# a session (the worker's LISTEN, its advisory locks, the sealer; migrations) connects to
+# DATABASE_DIRECT_URL instead: deploy/entrypoint.sh gives it to the worker and to migrate.
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+if DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    DATABASES["default"]["OPTIONS"].pop("options")
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # The ASGI process (websockets) runs sync code on a thread pool: there, a pool of
 # connections shared by the threads, not a persistent connection per thread.
 if env.bool("DB_POOL", default=False):
@@ -170,9 +186,13 @@ CACHES = {
         "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="fusionops"),
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        # While Redis is unreachable the cache misses (reads fall back to the database)
+        # and writes are dropped, logged: the API keeps working without it.
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2, "IGNORE_EXCEPTIONS": True},
     }
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "fusionops.cache"
 
 # The channel layer that carries live updates to websocket consumers. The pub/sub layer
 # delivers every message of a burst (the default layer drops group messages once a
@@ -208,6 +228,22 @@ STATICFILES_DIRS = [
     # Installed by the set-up from assets/package-lock.json (npm), served by the portal itself.
     ("vendor/chart.js", BASE_DIR / "assets" / "node_modules" / "chart.js" / "dist"),
 ]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "apps.platform.staticfiles.VendorFilesFinder",
+]
+# Files of npm packages served as they are: GraphiQL's page (development) and what it loads.
+_NODE_MODULES = BASE_DIR / "assets" / "node_modules"
+STATIC_VENDOR_FILES = {
+    "vendor/graphiql": (
+        _NODE_MODULES / "graphiql",
+        ["graphiql.min.js", "graphiql.min.js.map", "graphiql.min.css", "graphiql.min.css.map"],
+    ),
+    "vendor/react": (_NODE_MODULES / "react" / "umd", ["react.production.min.js"]),
+    "vendor/react-dom": (_NODE_MODULES / "react-dom" / "umd", ["react-dom.production.min.js"]),
+    "vendor/graphql-ws": (_NODE_MODULES / "graphql-ws" / "umd", ["graphql-ws.min.js"]),
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -273,12 +309,14 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["apps.platform.api.filters.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "apps.platform.api.filters.FilterBackend",
+        "apps.platform.api.filters.OrderingFilter",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "apps.platform.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.platform.api.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "apps.platform.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
@@ -435,6 +473,19 @@ ORDERS_MAX_LINES = env.int("ORDERS_MAX_LINES", default=200)
 # --- Inventory ----------------------------------------------------------------------------
 # How often the worker releases reservations past their expiry.
 INVENTORY_EXPIRY_SWEEP_SECONDS = env.float("INVENTORY_EXPIRY_SWEEP_SECONDS", default=30.0)
+
+# --- GraphQL (/graphql/ over HTTP, subscriptions at /ws/graphql/) --------------------------
+# The schema answers introspection only where this allows it (development does; a
+# deployment that serves code generators turns it on).
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=False)
+# GraphiQL at /graphql/ for a browser: development only (the portal serves its files).
+GRAPHQL_GRAPHIQL = False
+# Limits of one document (apps/graph/limits.py): fields nested, objects it may read,
+# aliases, and the largest page a connection gives.
+GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
+GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=5000)
+GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=30)
+GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=100)
 
 # --- Live updates (websockets) -------------------------------------------------------------
 # Where browsers open the socket: a URL (ws[s]://host[:port]/ws/notify/ or a path on this

@@ -15,4 +15,8 @@ AUDIT_CHECKPOINT_DIR = env.str(
     "AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "audit-checkpoints")
 )
 
+# GraphiQL at /graphql/, and the schema for it.
+GRAPHQL_GRAPHIQL = True
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=True)
+
 finalize(globals())

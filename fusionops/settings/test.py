@@ -27,6 +27,8 @@ DEBUG = False
 # The test run migrates and tampers as the owner; the servers it starts are the runtime
 # role (tests/processes.py sets DATABASE_ROLE=runtime for them).
 DATABASE_ROLE = env.str("DATABASE_ROLE", default="owner")
+# The tests read the schema by introspection (its refusal in production is tested).
+GRAPHQL_INTROSPECTION = True
 # Tests sign in with passwords unless they test that it is off.
 FUSIONOPS_LOCAL_LOGIN = True
 # Webhook receivers are servers the tests start on 127.0.0.1 (the refusals are tested).

@@ -100,3 +100,12 @@ def test_repeated_failed_authentication_is_throttled(api_client, monkeypatch, on
         assert_problem(response, 401)
     response = api_client.get("/api/v1/settings/", HTTP_AUTHORIZATION="Bearer fo_bad:sig")
     assert_problem(response, 429, "throttled")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unknown_api_path_is_a_problem_with_debug_on_or_off(client, settings, debug):
+    settings.DEBUG = debug
+    client.cookies["sessionid"] = "a-browser-session"  # an unsafe method with a cookie
+    client.handler.enforce_csrf_checks = True
+    body = assert_problem(client.delete("/api/v1/items/null,null/"), 404, "not-found")
+    assert "/api/v1/items/null,null/" in body["detail"]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def receive(client, key, quantity="1", item=None, location=None):
     headers = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
     return client.post(
-        "/api/v1/stock/receive",
+        "/api/v1/stock/receive/",
         {"item": item.pk, "location": location.pk, "quantity": quantity},
         format="json",
         **headers,
@@ -63,7 +63,7 @@ def test_keys_belong_to_their_caller(stock, client_as):
 def test_a_failed_request_keeps_no_key_so_a_retry_runs(stock):
     client, item, location = stock
     refused = client.post(
-        "/api/v1/stock/issue",
+        "/api/v1/stock/issue/",
         {"item": item.pk, "location": location.pk, "quantity": "5"},
         format="json",
         HTTP_IDEMPOTENCY_KEY="issue-1",
@@ -72,7 +72,7 @@ def test_a_failed_request_keeps_no_key_so_a_retry_runs(stock):
     assert not IdempotencyKey.objects.filter(key="issue-1").exists()
     receive(client, None, quantity="5", item=item, location=location)
     retried = client.post(
-        "/api/v1/stock/issue",
+        "/api/v1/stock/issue/",
         {"item": item.pk, "location": location.pk, "quantity": "5"},
         format="json",
         HTTP_IDEMPOTENCY_KEY="issue-1",

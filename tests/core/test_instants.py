@@ -50,7 +50,7 @@ def test_a_booking_in_a_far_offset_is_stored_in_utc(client_as):
 
     operator = client_as("Operator")
     booked = operator.post(
-        "/api/v1/allocate",
+        "/api/v1/allocate/",
         {"project": ProjectFactory().pk, "items": [{
             "resource": ResourceFactory().pk,
             "from": "2027-04-06T10:00:00+15:30", "to": "2027-04-06T12:00:00+15:30",

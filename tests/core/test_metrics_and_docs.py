@@ -41,7 +41,7 @@ def test_schema_is_openapi_3_and_lists_the_settings_endpoints(client):
     schema = yaml.safe_load(response.content)
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/settings/" in schema["paths"]
-    assert set(schema["paths"]["/api/v1/settings/{key}"]) >= {"get", "put", "delete"}
+    assert set(schema["paths"]["/api/v1/settings/{key}/"]) >= {"get", "put", "delete"}
 
 
 def test_swagger_ui_is_served_from_the_portal_without_a_cdn(client):

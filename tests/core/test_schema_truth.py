@@ -62,7 +62,7 @@ def test_a_live_bookings_cancellation_time_is_null_and_the_schema_says_so(client
     schema = yaml.safe_load((settings.BASE_DIR / "docs" / "openapi.yaml").read_text())
     assert schema["components"]["schemas"]["Allocation"]["properties"]["cancelled_at"]["nullable"]
     booked = client_as("Operator").post(
-        "/api/v1/allocate",
+        "/api/v1/allocate/",
         {"project": ProjectFactory().pk, "items": [{"resource": ResourceFactory().pk,
          "from": "2027-04-06T10:00:00Z", "to": "2027-04-06T11:00:00Z"}]},
         format="json",
@@ -103,8 +103,8 @@ def test_real_problems_match_the_published_problem_schema(api_client, client_as)
     answers = [
         api_client.get("/api/v1/resources/"),  # 401
         client_as("Warehouse").get("/api/v1/allocations/"),  # 403
-        client_as("Operator").post("/api/v1/allocate", {"items": "x"}, format="json"),  # 400
-        client_as("Operator").get("/api/v1/resources/999999"),  # 404
+        client_as("Operator").post("/api/v1/allocate/", {"items": "x"}, format="json"),  # 400
+        client_as("Operator").get("/api/v1/resources/999999/"),  # 404
     ]
     assert [a.status_code for a in answers] == [401, 403, 400, 404]
     for answer in answers:

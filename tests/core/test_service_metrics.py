@@ -38,8 +38,8 @@ def test_bookings_count_when_committed_and_conflicts_when_refused(
         sample("fusionops_bookings_total", outcome="conflict"),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert operator.post("/api/v1/allocate", body, format="json").status_code == 201
-    assert operator.post("/api/v1/allocate", body, format="json").status_code == 409
+        assert operator.post("/api/v1/allocate/", body, format="json").status_code == 201
+    assert operator.post("/api/v1/allocate/", body, format="json").status_code == 409
     assert sample("fusionops_bookings_total", outcome="booked") == booked + 1
     assert sample("fusionops_bookings_total", outcome="conflict") == conflicts + 1
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/settings/, GET|PUT|DELETE /api/v1/settings/{key}: Viewer reads, Admin writes."""
+"""GET /api/v1/settings/, GET|PUT|DELETE /api/v1/settings/{key}/: Viewer reads, Admin writes."""
 
 import json
 
@@ -15,7 +15,7 @@ LIST_URL = "/api/v1/settings/"
 
 
 def detail_url(key):
-    return f"/api/v1/settings/{key}"
+    return f"/api/v1/settings/{key}/"
 
 
 def test_anonymous_gets_401_with_bearer_challenge(api_client):
@@ -46,8 +46,8 @@ def test_viewer_lists_settings_in_key_order_one_page_at_a_time(client_as):
     assert second["next"] is None
 
 
-def test_an_invalid_cursor_is_a_404_problem(client_as):
-    assert_problem(client_as("Viewer").get(LIST_URL, {"cursor": "bogus"}), 404)
+def test_an_invalid_cursor_is_a_400_problem(client_as):
+    assert_problem(client_as("Viewer").get(LIST_URL, {"cursor": "bogus"}), 400)
 
 
 def test_listed_rows_name_who_changed_them(client_as):

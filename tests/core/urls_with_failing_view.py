@@ -1,5 +1,6 @@
 """The portal's URLs plus an API view that fails, to test what a 500 looks like."""
 
+from django.db import connection
 from django.urls import path
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
@@ -26,7 +27,26 @@ class FailingViewWithSecretLocal(APIView):
         raise RuntimeError(f"failed after reading {len(password)} characters")
 
 
+def lose_the_database_connection():
+    """What a PostgreSQL restart does to a request in flight: the server ends its session."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+
+class DatabaseLostView(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        lose_the_database_connection()
+
+
+def database_lost_django_view(request):
+    lose_the_database_connection()
+
+
 urlpatterns = [
+    path("api/v1/test/database-lost", DatabaseLostView.as_view()),
+    path("test/database-lost", database_lost_django_view),
     path("api/v1/test/fail-with-secret-local", FailingViewWithSecretLocal.as_view()),
     path("api/v1/test/fail", FailingView.as_view()),
     path("api/v1/test/fail-plain", failing_django_view),

@@ -156,7 +156,7 @@ def test_the_proxy_routes_http_to_web_and_websockets_to_ws(tmp_path):
         assert booked == announced
         # The server-sent event stream is ws's too, passed on event by event.
         events = requests.get(
-            f"{base}/api/v1/events/stream", params={"topics": "allocations"},
+            f"{base}/api/v1/events/stream/", params={"topics": "allocations"},
             headers={"Authorization": f"Bearer {token}"}, stream=True, timeout=(5, 30),
         )  # fmt: skip
         assert events.headers["Content-Type"].startswith("text/event-stream")

@@ -136,7 +136,8 @@ def test_the_ingress_sends_websockets_and_the_event_stream_to_ws_and_the_rest_to
     routes = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
     assert routes == {
         "/ws/": "fusionops-ws",
-        "/api/v1/events/stream": "fusionops-ws",
+        "/api/v1/events/stream/": "fusionops-ws",
+        "/api/v1/events/stream": "fusionops-ws",  # the old path, for one release
         "/": "fusionops-web",
     }
     services = {o["metadata"]["name"] for o in objects(overlay) if o["kind"] == "Service"}

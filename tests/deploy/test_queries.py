@@ -107,7 +107,7 @@ def drive_load(portal: Portal) -> None:
 
     def book(hour: int) -> int:
         at = begins + timedelta(hours=hour)
-        return admin.post(f"{portal.url}/api/v1/allocate", json={
+        return admin.post(f"{portal.url}/api/v1/allocate/", json={
             "project": project.pk,
             "items": [{"resource": resource.pk, "from": at.isoformat(),
                        "to": (at + timedelta(hours=1)).isoformat()}],
@@ -141,7 +141,7 @@ def drive_load(portal: Portal) -> None:
         ("stock/issue", {**where, "quantity": "6"}),  # 10 -> 4, below the point of 5
     ):
         if path == "stock/issue":
-            answer = admin.put(f"{portal.url}/api/v1/stock/thresholds",
+            answer = admin.put(f"{portal.url}/api/v1/stock/thresholds/",
                                json={**where, "reorder_point": "5", "reorder_qty": "0"},
                                timeout=10)  # fmt: skip
             assert answer.status_code == 200, answer.text

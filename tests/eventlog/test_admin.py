@@ -46,7 +46,7 @@ def test_an_auditor_reads_the_log_in_the_admin(client):
 
 
 def test_history_of_a_setting_opens_its_events(superuser_client, client_as):
-    client_as("Admin").put("/api/v1/settings/portal.motto", {"value": "ship it"})
+    client_as("Admin").put("/api/v1/settings/portal.motto/", {"value": "ship it"})
     SystemSettingFactory(key="portal.other")
     history = superuser_client.get("/admin/core/systemsetting/portal.motto/history/")
     assert history.status_code == 302

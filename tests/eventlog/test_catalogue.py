@@ -82,7 +82,7 @@ def test_the_catalogue_command_prints_each_type_with_its_topics_and_public_field
 
 
 def test_the_catalogue_is_served_as_json_schema_to_anyone_with_a_role(client_as, api_client):
-    response = client_as("Integration").get("/api/v1/events/catalogue")
+    response = client_as("Integration").get("/api/v1/events/catalogue/")
     assert response.status_code == 200
     entries = {entry["type"]: entry for entry in response.json()["event_types"]}
     booked = entries["resources.allocation.created"]
@@ -94,7 +94,7 @@ def test_the_catalogue_is_served_as_json_schema_to_anyone_with_a_role(client_as,
     out = io.StringIO()
     call_command("event_catalogue", "--json", stdout=out)
     assert json.loads(out.getvalue()) == response.json()
-    assert api_client.get("/api/v1/events/catalogue").status_code == 401
+    assert api_client.get("/api/v1/events/catalogue/").status_code == 401
 
 
 def test_every_live_topic_an_event_declares_is_one_clients_can_subscribe_to():

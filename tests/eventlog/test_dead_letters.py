@@ -79,24 +79,24 @@ def test_the_api_lists_and_replays_dead_letters_for_admins(client_as, dead_lette
     listing = admin.get("/api/v1/ops/dead-letters/", {"subscriber": "testing.always_fails"})
     assert listing.status_code == 200
     assert [row["id"] for row in listing.json()["results"]] == [dead_letter.pk]
-    replayed = admin.post(f"/api/v1/ops/dead-letters/{dead_letter.pk}/replay")
+    replayed = admin.post(f"/api/v1/ops/dead-letters/{dead_letter.pk}/replay/")
     assert replayed.status_code == 200
     assert replayed.json()["status"] == "pending"
-    again = admin.post(f"/api/v1/ops/dead-letters/{dead_letter.pk}/replay")
+    again = admin.post(f"/api/v1/ops/dead-letters/{dead_letter.pk}/replay/")
     assert_problem(again, 409, "not-a-dead-letter")
-    assert_problem(admin.post("/api/v1/ops/dead-letters/999999999/replay"), 404)
+    assert_problem(admin.post("/api/v1/ops/dead-letters/999999999/replay/"), 404)
 
 
 @pytest.mark.parametrize("role", [None, "Viewer", "Operator", "AuditViewer", "Integration"])
 def test_only_admins_see_or_replay_dead_letters(client_as, dead_letter, role):
     client = client_as(role) if role else client_as()
     assert_problem(client.get("/api/v1/ops/dead-letters/"), 403)
-    assert_problem(client.post(f"/api/v1/ops/dead-letters/{dead_letter.pk}/replay"), 403)
+    assert_problem(client.post(f"/api/v1/ops/dead-letters/{dead_letter.pk}/replay/"), 403)
 
 
 def test_anonymous_callers_get_401(api_client, dead_letter):
     assert_problem(api_client.get("/api/v1/ops/dead-letters/"), 401)
-    assert_problem(api_client.post(f"/api/v1/ops/dead-letters/{dead_letter.pk}/replay"), 401)
+    assert_problem(api_client.post(f"/api/v1/ops/dead-letters/{dead_letter.pk}/replay/"), 401)
 
 
 def test_the_admin_replays_dead_letters_with_an_action(client, dead_letter):

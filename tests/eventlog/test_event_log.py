@@ -111,7 +111,7 @@ def test_one_delivery_per_subscriber_of_the_type():
 def test_an_api_write_is_audited_with_the_request_id_and_how_the_caller_authenticated(client_as):
     admin = client_as("Admin")
     response = admin.put(
-        "/api/v1/settings/orders.discount", {"value": 5}, HTTP_X_REQUEST_ID="req-audit-1"
+        "/api/v1/settings/orders.discount/", {"value": 5}, HTTP_X_REQUEST_ID="req-audit-1"
     )
     assert response.status_code == 201
     event = Event.objects.get(type="core.setting.changed", aggregate_id="orders.discount")
@@ -128,14 +128,14 @@ def test_an_api_write_is_audited_with_the_request_id_and_how_the_caller_authenti
 
 
 def test_a_refused_write_records_no_event(client_as):
-    client_as("Admin").put("/api/v1/settings/BAD KEY", {"value": 1})
+    client_as("Admin").put("/api/v1/settings/BAD/ KEY", {"value": 1})
     assert not Event.objects.filter(type="core.setting.changed").exists()
 
 
 def test_deleting_a_setting_is_audited(client_as):
     admin = client_as("Admin")
-    admin.put("/api/v1/settings/old.key", {"value": [1]})
-    admin.delete("/api/v1/settings/old.key")
+    admin.put("/api/v1/settings/old.key/", {"value": [1]})
+    admin.delete("/api/v1/settings/old.key/")
     event = Event.objects.get(type="core.setting.deleted")
     assert event.payload == {"key": "old.key", "last_value": [1]}
 

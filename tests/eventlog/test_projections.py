@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def test_setting_history_follows_changes_through_the_relay(client_as):
     admin = client_as("Admin")
-    admin.put("/api/v1/settings/hist.key", {"value": 1})
-    admin.put("/api/v1/settings/hist.key", {"value": 2})
-    admin.delete("/api/v1/settings/hist.key")
+    admin.put("/api/v1/settings/hist.key/", {"value": 1})
+    admin.put("/api/v1/settings/hist.key/", {"value": 2})
+    admin.delete("/api/v1/settings/hist.key/")
     relay_batch()
     history = list(SettingChange.objects.filter(key="hist.key").order_by("changed_at"))
     assert [(h.value, h.deleted) for h in history] == [(1, False), (2, False), (None, True)]
@@ -26,7 +26,7 @@ def test_setting_history_follows_changes_through_the_relay(client_as):
 
 
 def test_a_redelivered_event_changes_no_projection(client_as):
-    client_as("Admin").put("/api/v1/settings/hist.once", {"value": 1})
+    client_as("Admin").put("/api/v1/settings/hist.once/", {"value": 1})
     relay_batch()
     Delivery.objects.filter(subscriber="projection.setting_history").update(
         status="pending", next_attempt_at=timezone.now() - timedelta(seconds=1)
@@ -41,8 +41,8 @@ def test_a_redelivered_event_changes_no_projection(client_as):
 
 def test_rebuild_restores_the_read_model_from_the_log(client_as):
     admin = client_as("Admin")
-    admin.put("/api/v1/settings/hist.rebuilt", {"value": "a"})
-    admin.put("/api/v1/settings/hist.rebuilt", {"value": "b"})
+    admin.put("/api/v1/settings/hist.rebuilt/", {"value": "a"})
+    admin.put("/api/v1/settings/hist.rebuilt/", {"value": "b"})
     relay_batch()
     before = sorted(SettingChange.objects.values_list("event_id", "value"))
     SettingChange.objects.filter(key="hist.rebuilt").delete()
@@ -66,7 +66,7 @@ def test_a_rebuild_works_in_bounded_transactions_so_it_never_holds_the_sealer(cl
 
     admin = client_as("Admin")
     for value in range(5):
-        admin.put("/api/v1/settings/hist.bounded", {"value": value})
+        admin.put("/api/v1/settings/hist.bounded/", {"value": value})
     projection = registry.get_projection("setting_history")
     transactions = []
     apply = projection.apply

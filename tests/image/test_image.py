@@ -200,7 +200,7 @@ def test_a_booking_through_the_api_reaches_a_websocket_and_the_worker_relays_it(
             pass
         booked = await asyncio.to_thread(
             api.post,
-            f"{deployment.web}/api/v1/allocate",
+            f"{deployment.web}/api/v1/allocate/",
             json={
                 "project": project.json()["id"],
                 "items": [

@@ -47,7 +47,7 @@ def test_an_integration_lists_and_reads_only_the_orders_it_placed(client_as, she
     assert [o["id"] for o in mine.get("/api/v1/orders/").json()["results"]] == [my_order["id"]]
     for path in (
         f"/api/v1/orders/{their_order['id']}/",
-        f"/api/v1/orders/{their_order['id']}/workflow",
+        f"/api/v1/orders/{their_order['id']}/workflow/",
     ):
         assert mine.get(path).status_code == 404
     assert mine.get(f"/api/v1/orders/{my_order['id']}/").status_code == 200
@@ -63,13 +63,13 @@ def test_the_workflow_shows_an_integration_no_actors_internal_payloads_or_errors
     integration = client_as("Integration")
     order = place(integration, shelf, "erp-2")
     drain()
-    timeline = integration.get(f"/api/v1/orders/{order['id']}/workflow").json()["timeline"]
+    timeline = integration.get(f"/api/v1/orders/{order['id']}/workflow/").json()["timeline"]
     assert timeline and all(event["actor"] in ({"type": "user"}, {"type": "system"})
                             for event in timeline)  # fmt: skip
     placed = timeline[0]
     assert placed["type"] == "orders.order.placed" and "placed_by_id" not in placed["payload"]
     assert all(d["last_error"] == "" for e in timeline for d in e["deliveries"])
-    full = client_as("Admin").get(f"/api/v1/orders/{order['id']}/workflow").json()["timeline"]
+    full = client_as("Admin").get(f"/api/v1/orders/{order['id']}/workflow/").json()["timeline"]
     assert full[0]["actor"]["username"] == integration.user.username
     assert "placed_by_id" in full[0]["payload"]
 

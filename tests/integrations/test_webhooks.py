@@ -118,9 +118,9 @@ def pump(*, due_now=False):
 
 
 def deliveries(client, endpoint_id):
-    response = client.get(f"/api/v1/webhooks/endpoints/{endpoint_id}/deliveries")
+    response = client.get(f"/api/v1/webhooks/endpoints/{endpoint_id}/deliveries/")
     assert response.status_code == 200
-    return response.json()
+    return response.json()["results"]
 
 
 def test_a_booking_reaches_the_endpoint_signed_with_its_public_contract(integration, receiver):
@@ -142,7 +142,7 @@ def test_a_booking_reaches_the_endpoint_signed_with_its_public_contract(integrat
     assert logged["attempts"] == 1 and logged["duration_ms"] >= 0
     assert logged["position"] == Seal.objects.get(event_id=event.id).position
     # The secret is shown once.
-    again = integration.get(f"/api/v1/webhooks/endpoints/{endpoint['id']}").json()
+    again = integration.get(f"/api/v1/webhooks/endpoints/{endpoint['id']}/").json()
     assert "secret" not in again
 
 
@@ -217,7 +217,7 @@ def test_the_last_failed_attempt_is_a_dead_letter_and_too_many_disable_the_endpo
     pump()
     assert len(deliveries(integration, endpoint["id"])) == 2
     patched = integration.patch(
-        f"/api/v1/webhooks/endpoints/{endpoint['id']}", {"active": True}, format="json"
+        f"/api/v1/webhooks/endpoints/{endpoint['id']}/", {"active": True}, format="json"
     )
     assert patched.json()["active"] is True and patched.json()["disabled_reason"] == ""
 
@@ -230,7 +230,7 @@ def test_replay_delivers_again_from_a_position_on(integration, receiver):
     second = Event.objects.get(aggregate_id=str(allocations[1].pk), type__endswith="created")
     position = Seal.objects.get(event_id=second.id).position
     response = integration.post(
-        f"/api/v1/webhooks/endpoints/{endpoint['id']}/replay",
+        f"/api/v1/webhooks/endpoints/{endpoint['id']}/replay/",
         {"from_position": position},
         format="json",
     )
@@ -241,14 +241,14 @@ def test_replay_delivers_again_from_a_position_on(integration, receiver):
     ]
     assert replayed == [a.pk for a in allocations] + [a.pk for a in allocations[1:]]
     bad = integration.post(
-        f"/api/v1/webhooks/endpoints/{endpoint['id']}/replay", {"from_position": 0}, format="json"
+        f"/api/v1/webhooks/endpoints/{endpoint['id']}/replay/", {"from_position": 0}, format="json"
     )
     assert_problem(bad, 400)
 
 
 def test_after_a_rotation_both_secrets_sign_until_the_overlap_ends(integration, receiver):
     endpoint = register(integration, receiver.url)
-    rotated = integration.post(f"/api/v1/webhooks/endpoints/{endpoint['id']}/rotate-secret")
+    rotated = integration.post(f"/api/v1/webhooks/endpoints/{endpoint['id']}/rotate-secret/")
     assert rotated.status_code == 200
     new_secret = rotated.json()["secret"]
     assert new_secret != endpoint["secret"] and rotated.json()["previous_secret_expires_at"]
@@ -304,7 +304,7 @@ def test_a_test_event_goes_to_its_endpoint_only(integration, client_as, receiver
     other = Receiver()
     try:
         register(client_as("Integration"), other.url, event_types=["*"])
-        response = integration.post(f"/api/v1/webhooks/endpoints/{endpoint['id']}/test")
+        response = integration.post(f"/api/v1/webhooks/endpoints/{endpoint['id']}/test/")
         assert response.status_code == 202
         pump()
         (body,) = receiver.verified(endpoint["secret"])
@@ -382,12 +382,12 @@ def test_an_integration_sees_and_changes_only_its_own_endpoints(integration, cli
     for method, suffix in (("get", ""), ("patch", ""), ("delete", ""), ("post", "/test"),
                            ("get", "/deliveries"), ("post", "/rotate-secret")):  # fmt: skip
         response = getattr(integration, method)(
-            f"/api/v1/webhooks/endpoints/{theirs['id']}{suffix}", {}, format="json"
+            f"/api/v1/webhooks/endpoints/{theirs['id']}{suffix}/", {}, format="json"
         )
         assert response.status_code == 404, (method, suffix)
     admin = client_as("Admin")
     assert len(admin.get("/api/v1/webhooks/endpoints/").json()["results"]) == 2
-    assert admin.delete(f"/api/v1/webhooks/endpoints/{theirs['id']}").status_code == 204
+    assert admin.delete(f"/api/v1/webhooks/endpoints/{theirs['id']}/").status_code == 204
     assert Event.objects.filter(type="integrations.webhook_endpoint.deleted").exists()
 
 

@@ -14,14 +14,14 @@ def test_receive_issue_and_the_ledger_through_the_api(client_as):
     warehouse_user = client_as("Warehouse")
     item, warehouse = ItemFactory(), WarehouseFactory()
     body = {"item": item.pk, "location": warehouse.pk, "quantity": "12.5", "reference": "PO-9"}
-    received = warehouse_user.post("/api/v1/stock/receive", body, format="json")
+    received = warehouse_user.post("/api/v1/stock/receive/", body, format="json")
     assert received.status_code == 201, received.content
     assert received.json()["on_hand_after"] == "12.500"
     issued = warehouse_user.post(
-        "/api/v1/stock/issue", {**body, "quantity": "2", "reference": "SO-1"}, format="json"
+        "/api/v1/stock/issue/", {**body, "quantity": "2", "reference": "SO-1"}, format="json"
     )
     assert issued.json()["on_hand_delta"] == "-2.000"
-    short = warehouse_user.post("/api/v1/stock/issue", {**body, "quantity": "11"}, format="json")
+    short = warehouse_user.post("/api/v1/stock/issue/", {**body, "quantity": "11"}, format="json")
     problem = assert_problem(short, 409, "insufficient-stock")
     assert problem["shortages"][0]["available"] == "10.500"
     viewer = client_as("Viewer")
@@ -38,7 +38,7 @@ def test_receive_issue_and_the_ledger_through_the_api(client_as):
 def test_bad_quantities_are_400s_that_write_nothing(client_as, quantity):
     item, warehouse = ItemFactory(), WarehouseFactory()
     response = client_as("Warehouse").post(
-        "/api/v1/stock/receive",
+        "/api/v1/stock/receive/",
         {"item": item.pk, "location": warehouse.pk, "quantity": quantity},
         format="json",
     )
@@ -50,30 +50,30 @@ def test_adjust_transfer_and_thresholds(client_as):
     user = client_as("Warehouse")
     item, north, south = ItemFactory(), WarehouseFactory(), WarehouseFactory()
     user.post(
-        "/api/v1/stock/receive",
+        "/api/v1/stock/receive/",
         {"item": item.pk, "location": north.pk, "quantity": 5},
         format="json",
     )
     no_reason = user.post(
-        "/api/v1/stock/adjust",
+        "/api/v1/stock/adjust/",
         {"item": item.pk, "location": north.pk, "quantity": -1},
         format="json",
     )
     assert "reason" in assert_problem(no_reason, 400)["errors"]
     adjusted = user.post(
-        "/api/v1/stock/adjust",
+        "/api/v1/stock/adjust/",
         {"item": item.pk, "location": north.pk, "quantity": "-1", "reason": "broken"},
         format="json",
     )
     assert adjusted.status_code == 201
     moved = user.post(
-        "/api/v1/stock/transfer",
+        "/api/v1/stock/transfer/",
         {"item": item.pk, "source": north.pk, "destination": south.pk, "quantity": 3},
         format="json",
     ).json()
     assert (moved["out"]["on_hand_after"], moved["in"]["on_hand_after"]) == ("1.000", "3.000")
     level = user.put(
-        "/api/v1/stock/thresholds",
+        "/api/v1/stock/thresholds/",
         {"item": item.pk, "location": north.pk, "reorder_point": 2, "reorder_qty": 10},
         format="json",
     ).json()
@@ -94,11 +94,12 @@ def test_replenishments_are_received_or_cancelled_once(client_as):
         client_as("Viewer").get("/api/v1/replenishments/", {"status": "open"}).json()["results"]
     )
     assert replenishment["quantity"] == "9.000"
-    received = user.post(f"/api/v1/replenishments/{replenishment['id']}/receive", {}, format="json")
+    url = f"/api/v1/replenishments/{replenishment['id']}"
+    received = user.post(f"{url}/receive/", {}, format="json")
     assert received.json()["status"] == "received"
-    again = user.post(f"/api/v1/replenishments/{replenishment['id']}/cancel", {}, format="json")
+    again = user.post(f"{url}/cancel/", {}, format="json")
     assert_problem(again, 409)
-    assert_problem(user.post("/api/v1/replenishments/999999/receive", {}, format="json"), 404)
+    assert_problem(user.post("/api/v1/replenishments/999999/receive/", {}, format="json"), 404)
     assert Replenishment.objects.get(pk=replenishment["id"]).status == "received"
 
 
@@ -138,43 +139,43 @@ ENDPOINTS = [
         {"Warehouse", "Admin"},
         {"sku": "R-{role}", "name": "x", "unit_price": "1"},
     ),
-    ("get", "/api/v1/items/{item}", {"Viewer", "Warehouse", "Admin", "Operator"}, None),
-    ("patch", "/api/v1/items/{item}", {"Warehouse", "Admin"}, {"name": "y"}),
+    ("get", "/api/v1/items/{item}/", {"Viewer", "Warehouse", "Admin", "Operator"}, None),
+    ("patch", "/api/v1/items/{item}/", {"Warehouse", "Admin"}, {"name": "y"}),
     ("get", "/api/v1/locations/", {"Viewer", "Warehouse", "Admin", "Operator"}, None),
     ("get", "/api/v1/stock/", {"Viewer", "Warehouse", "Admin", "Operator"}, None),
     (
         "put",
-        "/api/v1/stock/thresholds",
+        "/api/v1/stock/thresholds/",
         {"Warehouse", "Admin"},
         {"item": "{item}", "location": "{location}", "reorder_point": 1, "reorder_qty": 1},
     ),
     (
         "post",
-        "/api/v1/stock/receive",
+        "/api/v1/stock/receive/",
         {"Warehouse", "Admin"},
         {"item": "{item}", "location": "{location}", "quantity": 1},
     ),
     (
         "post",
-        "/api/v1/stock/issue",
+        "/api/v1/stock/issue/",
         {"Warehouse", "Admin"},
         {"item": "{item}", "location": "{location}", "quantity": 1},
     ),
     (
         "post",
-        "/api/v1/stock/adjust",
+        "/api/v1/stock/adjust/",
         {"Warehouse", "Admin"},
         {"item": "{item}", "location": "{location}", "quantity": 1, "reason": "count"},
     ),
     (
         "post",
-        "/api/v1/stock/transfer",
+        "/api/v1/stock/transfer/",
         {"Warehouse", "Admin"},
         {"item": "{item}", "source": "{location}", "destination": "{other}", "quantity": 1},
     ),
     ("get", "/api/v1/stock/movements/", {"Viewer", "Warehouse", "Admin", "Operator"}, None),
     ("get", "/api/v1/replenishments/", {"Viewer", "Warehouse", "Admin", "Operator"}, None),
-    ("post", "/api/v1/replenishments/{replenishment}/cancel", {"Warehouse", "Admin"}, {}),
+    ("post", "/api/v1/replenishments/{replenishment}/cancel/", {"Warehouse", "Admin"}, {}),
 ]
 ROLES = ["Viewer", "Operator", "Warehouse", "AuditViewer", "Admin", "Integration"]
 

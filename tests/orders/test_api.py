@@ -70,14 +70,14 @@ def test_the_workflow_shows_each_step_and_each_subscribers_delivery(client_as, s
     order = operator.post(
         "/api/v1/orders/", body(*shelf), format="json", HTTP_IDEMPOTENCY_KEY="w-1"
     ).json()
-    before = operator.get(f"/api/v1/orders/{order['id']}/workflow").json()
+    before = operator.get(f"/api/v1/orders/{order['id']}/workflow/").json()
     [placed] = before["timeline"]
     assert placed["type"] == "orders.order.placed"
     assert {d["subscriber"]: d["state"] for d in placed["deliveries"]}[
         "inventory.reserve_for_order"
     ] == "pending"
     drain()
-    after = operator.get(f"/api/v1/orders/{order['id']}/workflow").json()
+    after = operator.get(f"/api/v1/orders/{order['id']}/workflow/").json()
     assert after["order"]["status"] == "fulfilled"
     types = [event["type"] for event in after["timeline"]]
     assert types[0] == "orders.order.placed" and types[-1] == "orders.order.fulfilled"
@@ -94,7 +94,7 @@ def test_cancel_and_list_filters(client_as, shelf):
         "/api/v1/orders/", body(*shelf, customer="B"), format="json", HTTP_IDEMPOTENCY_KEY="b"
     )
     cancelled = operator.post(
-        f"/api/v1/orders/{a['id']}/cancel", {"reason": "changed mind"}, format="json"
+        f"/api/v1/orders/{a['id']}/cancel/", {"reason": "changed mind"}, format="json"
     )
     assert (
         cancelled.json()["status"] == "cancelled" and cancelled.json()["reason"] == "changed mind"
@@ -106,9 +106,9 @@ def test_cancel_and_list_filters(client_as, shelf):
         for o in operator.get("/api/v1/orders/", {"customer": "B"}).json()["results"]
     ] == ["B"]
     drain()
-    refused = operator.post(f"/api/v1/orders/{a['id']}/cancel", {}, format="json")
+    refused = operator.post(f"/api/v1/orders/{a['id']}/cancel/", {}, format="json")
     assert refused.status_code == 200  # cancelling again changes nothing
-    assert_problem(operator.post("/api/v1/orders/999999/cancel", {}, format="json"), 404)
+    assert_problem(operator.post("/api/v1/orders/999999/cancel/", {}, format="json"), 404)
 
 
 @pytest.mark.parametrize(
@@ -117,8 +117,8 @@ def test_cancel_and_list_filters(client_as, shelf):
         ("get", "/api/v1/orders/", {"Viewer", "Operator", "Admin", "Integration"}),
         ("post", "/api/v1/orders/", {"Operator", "Admin", "Integration"}),
         ("get", "/api/v1/orders/{order}/", {"Viewer", "Operator", "Admin", "Integration"}),
-        ("get", "/api/v1/orders/{order}/workflow", {"Viewer", "Operator", "Admin", "Integration"}),
-        ("post", "/api/v1/orders/{order}/cancel", {"Operator", "Admin"}),
+        ("get", "/api/v1/orders/{order}/workflow/", {"Viewer", "Operator", "Admin", "Integration"}),
+        ("post", "/api/v1/orders/{order}/cancel/", {"Operator", "Admin"}),
     ],
 )
 def test_who_may_call_each_endpoint(client_as, api_client, shelf, method, url, allowed):
@@ -151,10 +151,9 @@ def test_the_workflow_includes_the_cancellation(client_as, shelf):
     order = operator.post(
         "/api/v1/orders/", body(*shelf), format="json", HTTP_IDEMPOTENCY_KEY="c-1"
     ).json()
-    operator.post(f"/api/v1/orders/{order['id']}/cancel", {}, format="json")
-    types = [
-        e["type"] for e in operator.get(f"/api/v1/orders/{order['id']}/workflow").json()["timeline"]
-    ]
+    operator.post(f"/api/v1/orders/{order['id']}/cancel/", {}, format="json")
+    timeline = operator.get(f"/api/v1/orders/{order['id']}/workflow/").json()["timeline"]
+    types = [e["type"] for e in timeline]
     assert types == ["orders.order.placed", "orders.order.cancelled"]
 
 
@@ -183,7 +182,7 @@ def test_a_caller_cannot_put_its_events_into_another_orders_timeline(client_as, 
     correlation = Order.objects.get(pk=order["id"]).correlation_id
     # Another caller names the order's correlation id as its own request id.
     client_as("Admin").put(
-        "/api/v1/settings/orders.discount", {"value": 1}, HTTP_X_REQUEST_ID=correlation
+        "/api/v1/settings/orders.discount/", {"value": 1}, HTTP_X_REQUEST_ID=correlation
     )
-    timeline = operator.get(f"/api/v1/orders/{order['id']}/workflow").json()["timeline"]
+    timeline = operator.get(f"/api/v1/orders/{order['id']}/workflow/").json()["timeline"]
     assert [event["type"] for event in timeline] == ["orders.order.placed"]

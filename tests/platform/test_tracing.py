@@ -52,7 +52,7 @@ def drain():
 
 def book(client, *, headers=None):
     response = client.post(
-        "/api/v1/allocate",
+        "/api/v1/allocate/",
         {
             "project": ProjectFactory().pk,
             "items": [
@@ -102,7 +102,7 @@ def test_one_booking_is_one_trace_from_the_request_to_the_live_publish(spans, cl
     trace = in_trace(spans, trace_id_of(request))
     names = {span.name for span in trace}
     # The request, its queries, the event's insert, the relay's delivery, the live publish.
-    assert {"POST api/v1/allocate", "INSERT audit_event"} <= names
+    assert {"POST api/v1/allocate/", "INSERT audit_event"} <= names
     assert "process projection.allocation_history" in names
     assert "publish fusionops.stream" in names
     assert {"SELECT", "INSERT"} <= {

@@ -59,7 +59,7 @@ def test_one_booking_is_one_trace_across_web_and_worker(collector):
         token = issue_token(UserFactory(roles=["Operator"]))
         start = datetime(2027, 4, 5, 10, tzinfo=UTC)
         response = requests.post(
-            f"{portal.url}/api/v1/allocate",
+            f"{portal.url}/api/v1/allocate/",
             json={
                 "project": ProjectFactory().pk,
                 "items": [
@@ -84,7 +84,7 @@ def test_one_booking_is_one_trace_across_web_and_worker(collector):
         def complete():
             return any(
                 {
-                    ("fusionops-web", "POST api/v1/allocate"),
+                    ("fusionops-web", "POST api/v1/allocate/"),
                     ("fusionops-web", "INSERT audit_event"),
                     ("fusionops-worker", "process projection.allocation_history"),
                     ("fusionops-worker", "publish fusionops.stream"),

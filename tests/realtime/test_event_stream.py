@@ -17,7 +17,7 @@ from tests.resources.factories import ProjectFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PATH = "/api/v1/events/stream"
+PATH = "/api/v1/events/stream/"
 
 
 @pytest.fixture
@@ -124,6 +124,15 @@ def test_what_the_stream_refuses_and_where_it_is_not_served(portal):
     integration = stream(portal, issue_token(UserFactory(roles=["Integration"])), "orders:mine")
     assert integration.status_code == 200
     integration.close()
+    # The path of before answers for one release, marked deprecated.
+    old = requests.get(
+        f"http://127.0.0.1:{portal.ws_port}{PATH.rstrip('/')}", params={"topics": "allocations"},
+        headers={"Authorization": f"Bearer {issue_token(UserFactory(roles=['Viewer']))}"},
+        stream=True, timeout=(5, 20),
+    )  # fmt: skip
+    assert old.status_code == 200 and old.headers["Deprecation"].startswith("@")
+    assert old.headers["Link"] == f'<{PATH}>; rel="successor-version"'
+    old.close()
     # The web process does not serve it (a gunicorn worker would be held by each stream).
     token = issue_token(UserFactory(roles=["Viewer"]))
     response = requests.get(

@@ -116,7 +116,7 @@ def test_the_board_shows_bookings_live_and_catches_up_after_its_socket_drops(por
 
     def book(resource) -> int:
         response = requests.post(
-            f"{portal.url}/api/v1/allocate",
+            f"{portal.url}/api/v1/allocate/",
             json={
                 "project": project.pk,
                 "items": [

@@ -29,7 +29,7 @@ def test_book_the_cnc_machine_and_a_crew_of_two(client_as):
     cnc = ResourceFactory(name="CNC", kind="equipment")
     crew = ResourceFactory.create_batch(2, kind="person")
     response = operator.post(
-        "/api/v1/allocate",
+        "/api/v1/allocate/",
         {"project": project.pk, "items": [item(cnc), *map(item, crew)], "note": "tomorrow"},
         format="json",
     )
@@ -48,10 +48,10 @@ def test_a_conflict_is_a_409_listing_the_bookings_in_the_way(client_as):
     resource = ResourceFactory()
     project = ProjectFactory()
     first = operator.post(
-        "/api/v1/allocate", {"project": project.pk, "items": [item(resource)]}, format="json"
+        "/api/v1/allocate/", {"project": project.pk, "items": [item(resource)]}, format="json"
     ).json()["allocations"][0]
     response = operator.post(
-        "/api/v1/allocate",
+        "/api/v1/allocate/",
         {"project": project.pk, "items": [item(resource, START + timedelta(hours=2))]},
         format="json",
     )
@@ -90,7 +90,7 @@ def test_invalid_bookings_are_a_400_naming_the_field(client_as, change, field):
     for entry in body["items"]:
         if entry["resource"] == "{resource}":
             entry["resource"] = resource.pk
-    response = client_as("Operator").post("/api/v1/allocate", body, format="json")
+    response = client_as("Operator").post("/api/v1/allocate/", body, format="json")
     problem = assert_problem(response, 400, "validation-error")
     assert field in problem["errors"], problem
     assert not Allocation.objects.exists()
@@ -101,9 +101,9 @@ def test_cancel_frees_the_slot_and_answers_the_same_twice(client_as):
     resource = ResourceFactory()
     project = ProjectFactory()
     booked = operator.post(
-        "/api/v1/allocate", {"project": project.pk, "items": [item(resource)]}, format="json"
+        "/api/v1/allocate/", {"project": project.pk, "items": [item(resource)]}, format="json"
     ).json()["allocations"][0]
-    url = f"/api/v1/allocations/{booked['id']}/cancel"
+    url = f"/api/v1/allocations/{booked['id']}/cancel/"
     first = operator.post(url, {"reason": "customer moved it"}, format="json")
     second = operator.post(url, {"reason": "again"}, format="json")
     assert first.status_code == second.status_code == 200
@@ -111,10 +111,10 @@ def test_cancel_frees_the_slot_and_answers_the_same_twice(client_as):
     assert first.json()["status"] == "cancelled"
     assert first.json()["cancel_reason"] == "customer moved it"
     again = operator.post(
-        "/api/v1/allocate", {"project": project.pk, "items": [item(resource)]}, format="json"
+        "/api/v1/allocate/", {"project": project.pk, "items": [item(resource)]}, format="json"
     )
     assert again.status_code == 201
-    assert_problem(operator.post("/api/v1/allocations/999999/cancel", {}, format="json"), 404)
+    assert_problem(operator.post("/api/v1/allocations/999999/cancel/", {}, format="json"), 404)
 
 
 def test_allocation_list_filters(client_as):
@@ -127,7 +127,7 @@ def test_allocation_list_filters(client_as):
         (b, project, START + timedelta(days=2)),
     ]:
         operator.post(
-            "/api/v1/allocate",
+            "/api/v1/allocate/",
             {"project": proj.pk, "items": [item(resource, start)]},
             format="json",
         )
@@ -155,22 +155,22 @@ def test_projects_allocations_in_one_call(client_as, django_assert_max_num_queri
     first, second, empty = ProjectFactory.create_batch(3)
     for project, day in ((first, 0), (first, 1), (second, 2)):
         operator.post(
-            "/api/v1/allocate",
+            "/api/v1/allocate/",
             {"project": project.pk, "items": [item(resource, START + timedelta(days=day))]},
             format="json",
         )
     viewer = client_as("Viewer")
-    viewer.get("/api/v1/projects/allocations", {"ids": str(first.pk)})  # warm the auth cache
+    viewer.get("/api/v1/projects/allocations/", {"ids": str(first.pk)})  # warm the auth cache
     with django_assert_max_num_queries(1):
         response = viewer.get(
-            "/api/v1/projects/allocations", {"ids": f"{first.pk},{second.pk},{empty.pk}"}
+            "/api/v1/projects/allocations/", {"ids": f"{first.pk},{second.pk},{empty.pk}"}
         )
     body = response.json()
     assert [len(body[str(p.pk)]) for p in (first, second, empty)] == [2, 1, 0]
-    assert_problem(viewer.get("/api/v1/projects/allocations", {"ids": "1,x"}), 400)
+    assert_problem(viewer.get("/api/v1/projects/allocations/", {"ids": "1,x"}), 400)
     # Exactly what the schema's pattern says: no spaces, empty parts, zero or over 100 ids.
     for refused in (" 1", "1,,2", "0", ",".join(str(n) for n in range(1, 102))):
-        assert_problem(viewer.get("/api/v1/projects/allocations", {"ids": refused}), 400)
+        assert_problem(viewer.get("/api/v1/projects/allocations/", {"ids": refused}), 400)
 
 
 def test_catalogue_crud_is_audited(client_as):
@@ -194,7 +194,7 @@ def test_catalogue_crud_is_audited(client_as):
     assert created.status_code == 201, created.content
     resource = created.json()
     assert resource["work_days"] == [1, 2, 5] and resource["work_end"] == "15:30"
-    url = f"/api/v1/resources/{resource['id']}"
+    url = f"/api/v1/resources/{resource['id']}/"
     changed = operator.patch(url, {"hourly_cost": "45.00", "skills": []}, format="json")
     assert changed.json()["hourly_cost"] == "45.00" and changed.json()["skills"] == []
     event = Event.objects.filter(
@@ -208,7 +208,8 @@ def test_catalogue_crud_is_audited(client_as):
 def test_catalogue_refuses_bad_values(client_as):
     operator = client_as("Operator")
     SkillFactory(name="Welding")
-    assert_problem(operator.post("/api/v1/skills/", {"name": "welding"}, format="json"), 400)
+    taken = operator.post("/api/v1/skills/", {"name": "welding"}, format="json")
+    assert assert_problem(taken, 409, "already-exists")["errors"]
     bad = operator.post(
         "/api/v1/resources/",
         {"name": "X", "kind": "person", "hourly_cost": "-1", "timezone": "Mars/Olympus"},
@@ -234,37 +235,71 @@ def test_a_booked_resource_cannot_be_deleted_only_deactivated(client_as):
     operator = client_as("Operator")
     resource = ResourceFactory()
     operator.post(
-        "/api/v1/allocate",
+        "/api/v1/allocate/",
         {"project": ProjectFactory().pk, "items": [item(resource)]},
         format="json",
     )
-    assert_problem(operator.delete(f"/api/v1/resources/{resource.pk}"), 409, "in-use")
+    assert_problem(operator.delete(f"/api/v1/resources/{resource.pk}/"), 409, "in-use")
     assert Resource.objects.filter(pk=resource.pk).exists()
     assert (
         operator.patch(
-            f"/api/v1/resources/{resource.pk}", {"active": False}, format="json"
+            f"/api/v1/resources/{resource.pk}/", {"active": False}, format="json"
         ).status_code
         == 200
     )
 
 
-def test_history_is_served_from_the_projection_by_page(client_as):
+def book_three_and_cancel_the_first(client_as):
     operator = client_as("Operator")
     project = ProjectFactory()
     resource = ResourceFactory()
     booked = [
         operator.post(
-            "/api/v1/allocate",
+            "/api/v1/allocate/",
             {"project": project.pk, "items": [item(resource, START + timedelta(days=d))]},
             format="json",
         ).json()["allocations"][0]
         for d in range(3)
     ]
-    operator.post(f"/api/v1/allocations/{booked[0]['id']}/cancel", {}, format="json")
+    operator.post(f"/api/v1/allocations/{booked[0]['id']}/cancel/", {}, format="json")
     relay_batch()
+    return project, booked
+
+
+def test_history_is_served_from_the_projection_by_cursor(client_as):
+    project, booked = book_three_and_cancel_the_first(client_as)
+    auditor = client_as("AuditViewer")
+    url = f"/api/v1/audit/allocations/{project.pk}/"
+    page = auditor.get(url, {"page_size": 3, "count": "true"}).json()
+    assert page["count"] == 4
+    assert [i["allocation_id"] for i in page["results"]] == [b["id"] for b in booked]
+    assert set(page["results"][0]) == {
+        "event_id", "allocation_id", "resource_id", "starts_at", "ends_at", "status", "actor",
+        "recorded_at",
+    }  # fmt: skip
+    last = auditor.get(page["next"]).json()
+    assert [(i["allocation_id"], i["status"]) for i in last["results"]] == [
+        (booked[0]["id"], "cancelled")
+    ]
+    assert last["next"] is None and last["count"] == 4  # the links keep count=true
+    recorded = last["results"][0]["recorded_at"]
+    later = auditor.get(url, {"recorded_after": recorded, "count": "true"}).json()
+    assert later["count"] == 1
+    newest_first = auditor.get(url, {"ordering": "-recorded_at"}).json()["results"]
+    assert newest_first[0]["status"] == "cancelled"
+    assert_problem(auditor.get(url, {"ordering": "actor"}), 400)
+    assert_problem(auditor.get(url, {"count": "yes"}), 400)
+    assert_problem(auditor.get("/api/v1/audit/allocations/999999/"), 404)
+
+
+def test_the_old_history_path_answers_by_page_for_one_release(client_as):
+    project, booked = book_three_and_cancel_the_first(client_as)
     auditor = client_as("AuditViewer")
     url = f"/api/v1/audit/allocations/{project.pk}"
-    page = auditor.get(url, {"page": 1, "page_size": 3}).json()
+    response = auditor.get(url, {"page": 1, "page_size": 3})
+    assert response["Deprecation"].startswith("@") and response["Sunset"]
+    assert response["Link"] == f'<{url}/?page=1&page_size=3>; rel="successor-version"'
+    page = response.json()
     assert (page["page"], page["page_size"], page["total"]) == (1, 3, 4)
     assert [i["allocationId"] for i in page["items"]] == [b["id"] for b in booked]
     assert set(page["items"][0]) == {
@@ -290,33 +325,33 @@ ENDPOINTS = [
     # method, url (formatted with ids), roles that may, body
     ("get", "/api/v1/skills/", {"Viewer", "Operator", "Admin"}, None),
     ("post", "/api/v1/skills/", {"Operator", "Admin"}, {"name": "role-{role}"}),
-    ("get", "/api/v1/skills/{skill}", {"Viewer", "Operator", "Admin"}, None),
-    ("patch", "/api/v1/skills/{skill}", {"Operator", "Admin"}, {"description": "x"}),
+    ("get", "/api/v1/skills/{skill}/", {"Viewer", "Operator", "Admin"}, None),
+    ("patch", "/api/v1/skills/{skill}/", {"Operator", "Admin"}, {"description": "x"}),
     ("get", "/api/v1/resources/", {"Viewer", "Operator", "Admin"}, None),
-    ("get", "/api/v1/resources/{resource}", {"Viewer", "Operator", "Admin"}, None),
-    ("patch", "/api/v1/resources/{resource}", {"Operator", "Admin"}, {"name": "R"}),
+    ("get", "/api/v1/resources/{resource}/", {"Viewer", "Operator", "Admin"}, None),
+    ("patch", "/api/v1/resources/{resource}/", {"Operator", "Admin"}, {"name": "R"}),
     (
         "get",
-        "/api/v1/resources/availability?from=2027-04-05T00:00:00Z&to=2027-04-06T00:00:00Z",
+        "/api/v1/resources/availability/?from=2027-04-05T00:00:00Z&to=2027-04-06T00:00:00Z",
         {"Viewer", "Operator", "Admin"},
         None,
     ),
     ("get", "/api/v1/projects/", {"Viewer", "Operator", "Admin"}, None),
     ("post", "/api/v1/projects/", {"Operator", "Admin"}, {"code": "R-{role}", "name": "x"}),
-    ("get", "/api/v1/projects/{project}", {"Viewer", "Operator", "Admin"}, None),
-    ("get", "/api/v1/projects/allocations?ids={project}", {"Viewer", "Operator", "Admin"}, None),
-    ("post", "/api/v1/allocate", {"Operator", "Admin"}, "booking"),
+    ("get", "/api/v1/projects/{project}/", {"Viewer", "Operator", "Admin"}, None),
+    ("get", "/api/v1/projects/allocations/?ids={project}", {"Viewer", "Operator", "Admin"}, None),
+    ("post", "/api/v1/allocate/", {"Operator", "Admin"}, "booking"),
     ("get", "/api/v1/allocations/", {"Viewer", "Operator", "Admin"}, None),
-    ("get", "/api/v1/allocations/{allocation}", {"Viewer", "Operator", "Admin"}, None),
-    ("post", "/api/v1/allocations/{allocation}/cancel", {"Operator", "Admin"}, {}),
-    ("post", "/api/v1/match", {"Viewer", "Operator", "Admin"}, "demand"),
+    ("get", "/api/v1/allocations/{allocation}/", {"Viewer", "Operator", "Admin"}, None),
+    ("post", "/api/v1/allocations/{allocation}/cancel/", {"Operator", "Admin"}, {}),
+    ("post", "/api/v1/match/", {"Viewer", "Operator", "Admin"}, "demand"),
     (
         "get",
-        "/api/v1/audit/allocations/{project}",
+        "/api/v1/audit/allocations/{project}/",
         {"Viewer", "Operator", "Admin", "AuditViewer"},
         None,
     ),
-    ("delete", "/api/v1/skills/{skill}", {"Operator", "Admin"}, None),
+    ("delete", "/api/v1/skills/{skill}/", {"Operator", "Admin"}, None),
 ]
 ROLES = ["Viewer", "Operator", "Warehouse", "AuditViewer", "Admin", "Integration"]
 
@@ -364,8 +399,8 @@ def test_a_retried_booking_with_an_idempotency_key_books_once(client_as):
     operator = client_as("Operator")
     resource, project = ResourceFactory(), ProjectFactory()
     body = {"project": project.pk, "items": [item(resource)]}
-    first = operator.post("/api/v1/allocate", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
-    again = operator.post("/api/v1/allocate", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    first = operator.post("/api/v1/allocate/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    again = operator.post("/api/v1/allocate/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert Allocation.objects.filter(resource=resource).count() == 1

@@ -29,7 +29,7 @@ def book(resource, start, end):
 
 
 def slots(client, **params):
-    response = client.get("/api/v1/resources/availability", params)
+    response = client.get("/api/v1/resources/availability/", params)
     assert response.status_code == 200, response.content
     return {
         row["resource"]: [(s["from"], s["to"]) for s in row["slots"]]
@@ -123,7 +123,7 @@ def test_availability_filters_by_kind_and_skill(client_as):
         welder.pk
     ]
     problem = assert_problem(
-        client_as("Viewer").get("/api/v1/resources/availability", {"skill": "juggling", **window}),
+        client_as("Viewer").get("/api/v1/resources/availability/", {"skill": "juggling", **window}),
         400,
     )
     assert "skill" in problem["errors"]
@@ -140,7 +140,7 @@ def test_availability_filters_by_kind_and_skill(client_as):
     ],
 )
 def test_availability_refuses_bad_windows(client_as, params):
-    assert_problem(client_as("Viewer").get("/api/v1/resources/availability", params), 400)
+    assert_problem(client_as("Viewer").get("/api/v1/resources/availability/", params), 400)
 
 
 def demand(key, start, end, **extra):
@@ -162,7 +162,7 @@ def test_match_plans_without_booking_and_books_on_commit(client_as):
         ],
         "resources": [cheap.pk, dear.pk, busy.pk],
     }
-    planned = operator.post("/api/v1/match", body, format="json")
+    planned = operator.post("/api/v1/match/", body, format="json")
     assert planned.status_code == 200, planned.content
     plan = planned.json()
     assert_matches_contract(plan, "MatchResult")
@@ -176,7 +176,7 @@ def test_match_plans_without_booking_and_books_on_commit(client_as):
 
     project = ProjectFactory()
     committed = operator.post(
-        "/api/v1/match", {**body, "commit": True, "project": project.pk}, format="json"
+        "/api/v1/match/", {**body, "commit": True, "project": project.pk}, format="json"
     ).json()
     assert committed["committed"] is True
     assert_matches_contract(committed, "MatchResult")
@@ -187,7 +187,7 @@ def test_match_plans_without_booking_and_books_on_commit(client_as):
     )
 
     again = operator.post(
-        "/api/v1/match", {**body, "commit": True, "project": project.pk}, format="json"
+        "/api/v1/match/", {**body, "commit": True, "project": project.pk}, format="json"
     )
     assert {u["demand"] for u in again.json()["unassigned"]} == {"welder", "helper", "truck"}
 
@@ -195,22 +195,22 @@ def test_match_plans_without_booking_and_books_on_commit(client_as):
 def test_match_validates_its_input(client_as):
     operator = client_as("Operator")
     window = demand("a", at(10), at(11))
-    assert_problem(operator.post("/api/v1/match", {"demands": []}, format="json"), 400)
+    assert_problem(operator.post("/api/v1/match/", {"demands": []}, format="json"), 400)
     assert_problem(
-        operator.post("/api/v1/match", {"demands": [window, window]}, format="json"), 400
+        operator.post("/api/v1/match/", {"demands": [window, window]}, format="json"), 400
     )
     problem = assert_problem(
         operator.post(
-            "/api/v1/match", {"demands": [{**window, "skills": ["nope"]}]}, format="json"
+            "/api/v1/match/", {"demands": [{**window, "skills": ["nope"]}]}, format="json"
         ),
         400,
     )
     assert "demands.0.skills" in problem["errors"]
     assert_problem(
-        operator.post("/api/v1/match", {"demands": [window], "commit": True}, format="json"), 400
+        operator.post("/api/v1/match/", {"demands": [window], "commit": True}, format="json"), 400
     )
     assert_problem(
-        operator.post("/api/v1/match", {"demands": [window], "strategy": "magic"}, format="json"),
+        operator.post("/api/v1/match/", {"demands": [window], "strategy": "magic"}, format="json"),
         400,
     )
 
@@ -222,5 +222,5 @@ def test_only_operators_may_book_through_match(client_as):
         "commit": True,
         "project": ProjectFactory().pk,
     }
-    assert_problem(client_as("Viewer").post("/api/v1/match", body, format="json"), 403)
+    assert_problem(client_as("Viewer").post("/api/v1/match/", body, format="json"), 403)
     assert not Allocation.objects.exists()

@@ -45,7 +45,7 @@ def test_concurrent_overlapping_bookings_never_double_book():
                         for r in picked
                     ],
                 }
-                response = client.post("/api/v1/allocate", body, format="json")
+                response = client.post("/api/v1/allocate/", body, format="json")
                 outcomes.append((response.status_code, body, response.json()))
         except Exception as exc:
             failures.append(exc)

@@ -37,7 +37,7 @@ def test_bad_booking_input_is_a_400(client_as, body, field):
         body.get("start", "2027-05-03T10:00:00Z"),
         body.get("end", "2027-05-03T12:00:00Z"),
     )
-    response = client_as("Operator").post("/api/v1/allocate", payload, format="json")
+    response = client_as("Operator").post("/api/v1/allocate/", payload, format="json")
     assert field in assert_problem(response, 400, "validation-error")["errors"]
     assert not Allocation.objects.exists()
 
@@ -53,20 +53,20 @@ def test_bad_booking_input_is_a_400(client_as, body, field):
 )
 def test_bad_availability_queries_are_a_400(client_as, params):
     query = {"from": "2027-05-03T00:00:00Z", "to": "2027-05-04T00:00:00Z", **params}
-    assert_problem(client_as("Viewer").get("/api/v1/resources/availability", query), 400)
+    assert_problem(client_as("Viewer").get("/api/v1/resources/availability/", query), 400)
 
 
 def test_unicode_digits_are_not_project_ids(client_as):
-    assert_problem(client_as("Viewer").get("/api/v1/projects/allocations", {"ids": "1,²"}), 400)
+    assert_problem(client_as("Viewer").get("/api/v1/projects/allocations/", {"ids": "1,²"}), 400)
 
 
 def test_match_refuses_long_demands_and_wide_plans(client_as):
     operator = client_as("Operator")
     long = {"key": "a", "from": "2027-05-01T00:00:00Z", "to": "2027-05-20T00:00:00Z"}
-    assert_problem(operator.post("/api/v1/match", {"demands": [long]}, format="json"), 400)
+    assert_problem(operator.post("/api/v1/match/", {"demands": [long]}, format="json"), 400)
     early = {"key": "a", "from": "2027-05-01T00:00:00Z", "to": "2027-05-01T02:00:00Z"}
     late = {"key": "b", "from": "2027-07-01T00:00:00Z", "to": "2027-07-01T02:00:00Z"}
-    assert_problem(operator.post("/api/v1/match", {"demands": [early, late]}, format="json"), 400)
+    assert_problem(operator.post("/api/v1/match/", {"demands": [early, late]}, format="json"), 400)
 
 
 def iso(value):
@@ -75,7 +75,7 @@ def iso(value):
 
 def free(client, resource, start, end):
     response = client.get(
-        "/api/v1/resources/availability",
+        "/api/v1/resources/availability/",
         {"resources": resource.pk, "from": iso(start), "to": iso(end), "working_hours": "true"},
     )
     assert response.status_code == 200, response.content

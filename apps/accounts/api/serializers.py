@@ -3,9 +3,10 @@ from rest_framework import serializers
 
 from apps.accounts.selectors import TOKEN_STATUSES
 from apps.platform.api.fields import UtcDateTimeField
+from apps.platform.api.serializers import Serializer
 
 
-class ApiTokenSerializer(serializers.Serializer):
+class ApiTokenSerializer(Serializer):
     id = serializers.UUIDField(read_only=True)
     user = serializers.CharField(source="user.username", read_only=True)
     name = serializers.CharField(read_only=True)
@@ -22,7 +23,7 @@ class IssuedTokenSerializer(ApiTokenSerializer):
     )
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(Serializer):
     name = serializers.CharField(max_length=100, help_text="What the token is for.")
     expires_in_days = serializers.IntegerField(
         min_value=1,

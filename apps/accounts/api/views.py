@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -18,7 +18,6 @@ from apps.accounts.api.serializers import (
 from apps.accounts.models import ApiToken, User
 from apps.platform.api.permissions import HoldsARole
 from apps.platform.api.validation import validated
-from apps.platform.exceptions import NotFound
 
 
 def _with_status(token: ApiToken) -> ApiToken:
@@ -33,6 +32,7 @@ class ApiTokenListView(generics.ListAPIView):
     serializer_class = ApiTokenSerializer
     permission_classes = [IsAuthenticated, HoldsARole]
     pagination_ordering = ("-created_at", "-id")
+    ordering_fields = ("created_at", "name")
 
     def get_queryset(self):
         return selectors.api_tokens_for(self.request.user)
@@ -50,7 +50,9 @@ class ApiTokenListView(generics.ListAPIView):
         if data.get("user") and data["user"] != user.get_username():
             user = User.objects.filter(username=data["user"]).first()
             if user is None:
-                raise NotFound(_("There is no user %(name)s.") % {"name": data["user"]})
+                raise ValidationError(
+                    {"user": [_("There is no user %(name)s.") % {"name": data["user"]}]}
+                )
         if not selectors.may_issue_token(request.user, for_user=user):
             raise PermissionDenied(_("You may not issue tokens for %(user)s.") % {"user": user})
         token, secret = services.api_token_issue(

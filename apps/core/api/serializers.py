@@ -1,10 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.platform.api.fields import UtcDateTimeField
+from apps.platform.api.fields import JsonValueField, UtcDateTimeField
+from apps.platform.api.serializers import Serializer
 
 
-class SystemSettingSerializer(serializers.Serializer):
+class SystemSettingSerializer(Serializer):
     # Declared fields rather than a ModelSerializer: the latter introspects the model on
     # every request, which measurably slowed the list endpoint.
     key = serializers.CharField(read_only=True)
@@ -16,10 +17,10 @@ class SystemSettingSerializer(serializers.Serializer):
     )
 
 
-class SystemSettingWriteSerializer(serializers.Serializer):
-    """Input of PUT /api/v1/settings/{key}; the service validates key and value."""
+class SystemSettingWriteSerializer(Serializer):
+    """Input of PUT /api/v1/settings/{key}/; the service validates key and value."""
 
-    value = serializers.JSONField(help_text=_("Any JSON except null, at most 64 KiB."))
+    value = JsonValueField(help_text=_("Any JSON except null, at most 64 KiB."))
     description = serializers.CharField(
         required=False,
         allow_blank=True,

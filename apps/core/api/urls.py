@@ -1,8 +1,12 @@
-from django.urls import path
-
 from apps.core.api import views
+from apps.platform.api.routes import api_path
 
 urlpatterns = [
-    path("settings/", views.SystemSettingListView.as_view(), name="setting-list"),
-    path("settings/<str:key>", views.SystemSettingDetailView.as_view(), name="setting-detail"),
+    *api_path("settings/", views.SystemSettingListView.as_view(), name="setting-list"),
+    *api_path(
+        "settings/<str:key>/",
+        views.SystemSettingDetailView.as_view(),
+        name="setting-detail",
+        old="settings/<str:key>",
+    ),
 ]

@@ -1,5 +1,5 @@
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from apps.core import selectors, services
 from apps.core.api.filters import SystemSettingFilterSet
 from apps.core.api.serializers import SystemSettingSerializer, SystemSettingWriteSerializer
+from apps.core.validators import SETTING_KEY_MAX_LENGTH
 
 
 class SystemSettingListView(generics.ListAPIView):
@@ -15,11 +16,24 @@ class SystemSettingListView(generics.ListAPIView):
     serializer_class = SystemSettingSerializer
     filterset_class = SystemSettingFilterSet
     pagination_ordering = ("key",)
+    ordering_fields = ("key", "updated_at")
 
     def get_queryset(self):
         return selectors.system_setting_rows()
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "key",
+            {
+                "type": "string",
+                "pattern": rf"^[a-z0-9][a-z0-9_.-]{{0,{SETTING_KEY_MAX_LENGTH - 1}}}$",
+            },
+            OpenApiParameter.PATH,
+        )
+    ]
+)
 class SystemSettingDetailView(APIView):
     """One system setting: read it, create or replace it (PUT), delete it."""
 

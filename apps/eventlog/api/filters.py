@@ -3,11 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.eventlog import selectors
 from apps.eventlog.models import Delivery, Event
-from apps.platform.api.fields import MAX_ID
-from apps.platform.api.filters import InstantFilter
+from apps.platform.api.filters import FilterSet, InstantFilter, PositionFilter
 
 
-class EventFilterSet(django_filters.FilterSet):
+class EventFilterSet(FilterSet):
     type = django_filters.CharFilter(
         method="filter_type", help_text=_("An exact type, or a prefix such as orders.*")
     )
@@ -17,23 +16,26 @@ class EventFilterSet(django_filters.FilterSet):
         method="filter_actor", help_text=_("The acting user's username (or 'system').")
     )
     correlation_id = django_filters.CharFilter()
-    since_position = django_filters.NumberFilter(
+    since_position = PositionFilter(
         method="filter_since_position",
-        min_value=0,
-        max_value=MAX_ID,
         help_text=_(
             "Only sealed events after this position, in commit order (the position a "
             "websocket message carries): where a client resumes."
         ),
     )
-    # `from` is a Python keyword: declared below.
-    to = InstantFilter(field_name="recorded_at", lookup_expr="lt")
+    recorded_after = InstantFilter(
+        field_name="recorded_at", lookup_expr="gte", help_text=_("Recorded at or after this time.")
+    )
+    recorded_before = InstantFilter(
+        field_name="recorded_at", lookup_expr="lt", help_text=_("Recorded before this time.")
+    )
+    renamed = {"from": "recorded_after", "to": "recorded_before"}
 
     class Meta:
         model = Event
         fields = [
             "type", "aggregate_type", "aggregate_id", "actor", "correlation_id",
-            "since_position", "to",
+            "since_position", "recorded_after", "recorded_before",
         ]  # fmt: skip
 
     def filter_type(self, queryset, name, value):
@@ -48,10 +50,7 @@ class EventFilterSet(django_filters.FilterSet):
         return selectors.events_since_position(queryset, int(value))
 
 
-EventFilterSet.base_filters["from"] = InstantFilter(field_name="recorded_at", lookup_expr="gte")
-
-
-class DeadLetterFilterSet(django_filters.FilterSet):
+class DeadLetterFilterSet(FilterSet):
     subscriber = django_filters.CharFilter()
     event_type = django_filters.CharFilter()
     died_after = InstantFilter(field_name="updated_at", lookup_expr="gte")

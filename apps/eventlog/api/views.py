@@ -1,8 +1,9 @@
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -10,6 +11,8 @@ from rest_framework.views import APIView
 from apps.eventlog import selectors, services
 from apps.eventlog.api.filters import DeadLetterFilterSet, EventFilterSet
 from apps.eventlog.api.serializers import (
+    AuditVerificationSerializer,
+    AuditVerifyRequestSerializer,
     DeadLetterSerializer,
     EventCatalogueSerializer,
     EventIngestSerializer,
@@ -17,8 +20,9 @@ from apps.eventlog.api.serializers import (
 )
 from apps.eventlog.api.throttling import IngestRateThrottle, IngestVolumeThrottle
 from apps.eventlog.models import Delivery
+from apps.eventlog.verification import audit_verification
 from apps.platform.api.permissions import HoldsARole, require_permissions
-from apps.platform.api.renderers import CSVRenderer
+from apps.platform.api.renderers import CSVRenderer, XLSXRenderer
 
 
 class EventListView(generics.ListCreateAPIView):
@@ -27,6 +31,7 @@ class EventListView(generics.ListCreateAPIView):
 
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
+    ordering_fields = ("seq", "recorded_at")
     throttle_classes = [
         *api_settings.DEFAULT_THROTTLE_CLASSES,
         IngestRateThrottle,
@@ -89,24 +94,68 @@ class EventDetailView(APIView):
         return Response(EventSerializer(selectors.event_get(event_id=id)).data)
 
 
-class EventExportView(APIView):
-    """The filtered log as CSV, streamed."""
+class EventExportView(generics.GenericAPIView):
+    """The filtered log, newest first: CSV (streamed) or XLSX, chosen by `Accept` or
+    `?format=`."""
 
-    renderer_classes = [CSVRenderer]
+    renderer_classes = [CSVRenderer, XLSXRenderer]
+    filterset_class = EventFilterSet
+    pagination_class = None
 
     def get_queryset(self):
         return selectors.event_list()
 
-    @extend_schema(parameters=[], responses={(200, "text/csv"): OpenApiResponse(description="CSV")})
+    @extend_schema(
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "format",
+                enum=["csv", "xlsx"],
+                description=_("The file's format, when the Accept header does not choose it."),
+            )
+        ],
+        responses={
+            (200, CSVRenderer.media_type): OpenApiResponse(
+                OpenApiTypes.STR, description=_("The events as CSV, a header line first.")
+            ),
+            (200, XLSXRenderer.media_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description=_("The events as one sheet, a header row first.")
+            ),
+        },
+    )
     def get(self, request):
-        events = EventFilterSet(request.query_params, queryset=self.get_queryset())
-        if not events.is_valid():
-            raise ValidationError(events.errors)
+        events = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == XLSXRenderer.format:
+            response = FileResponse(
+                selectors.event_xlsx_file(events), content_type=XLSXRenderer.media_type
+            )
+            response["Content-Disposition"] = 'attachment; filename="events.xlsx"'
+            return response
         response = StreamingHttpResponse(
-            selectors.event_csv_rows(events.qs), content_type="text/csv; charset=utf-8"
+            selectors.event_csv_lines(events), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = 'attachment; filename="events.csv"'
         return response
+
+
+class AuditVerifyView(APIView):
+    """Verify the audit log now: the hash chain, every event's content and signature, that
+    no event is missing from the chain and, given checkpoints kept outside the portal, that
+    the log still holds each of them. A broken log is an answer (`ok` false), not an error."""
+
+    permission_classes = [require_permissions("eventlog.view_event")]
+
+    @extend_schema(
+        request=AuditVerifyRequestSerializer, responses={200: AuditVerificationSerializer}
+    )
+    def post(self, request):
+        query = AuditVerifyRequestSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        verification = audit_verification(
+            since=query.validated_data.get("since"),
+            checkpoints=query.validated_data.get("checkpoints"),
+        )
+        return Response(AuditVerificationSerializer(verification).data)
 
 
 class DeadLetterListView(generics.ListAPIView):
@@ -115,6 +164,7 @@ class DeadLetterListView(generics.ListAPIView):
     serializer_class = DeadLetterSerializer
     filterset_class = DeadLetterFilterSet
     pagination_ordering = ("-updated_at",)
+    ordering_fields = ("updated_at", "created_at", "attempts")
 
     def get_queryset(self):
         return selectors.dead_letter_list()

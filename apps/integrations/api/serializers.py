@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from apps.platform.api.fields import UtcDateTimeField
+from apps.platform.api.serializers import Serializer
 
 
-class WebhookEndpointSerializer(serializers.Serializer):
+class WebhookEndpointSerializer(Serializer):
     id = serializers.IntegerField(read_only=True)
     url = serializers.URLField(read_only=True)
     event_types = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -26,7 +27,7 @@ class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
     )
 
 
-class WebhookEndpointWriteSerializer(serializers.Serializer):
+class WebhookEndpointWriteSerializer(Serializer):
     url = serializers.URLField(max_length=2000)
     event_types = serializers.ListField(
         child=serializers.CharField(max_length=200),
@@ -38,21 +39,21 @@ class WebhookEndpointWriteSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False)
 
 
-class ReplaySerializer(serializers.Serializer):
+class ReplaySerializer(Serializer):
     from_position = serializers.IntegerField(
         min_value=1, help_text="Deliver again every wanted event from this position on."
     )
 
 
-class ReplayedSerializer(serializers.Serializer):
+class ReplayedSerializer(Serializer):
     deliveries = serializers.IntegerField(help_text="How many events will be delivered again.")
 
 
-class TestedSerializer(serializers.Serializer):
+class TestedSerializer(Serializer):
     event_id = serializers.UUIDField(help_text="The test event's id (its webhook-id).")
 
 
-class WebhookDeliverySerializer(serializers.Serializer):
+class WebhookDeliverySerializer(Serializer):
     id = serializers.IntegerField()
     position = serializers.IntegerField(allow_null=True, help_text="The event's position.")
     event_id = serializers.UUIDField()

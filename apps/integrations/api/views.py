@@ -38,6 +38,7 @@ class WebhookEndpointListView(_Endpoints, generics.ListAPIView):
 
     serializer_class = WebhookEndpointSerializer
     pagination_ordering = ("id",)
+    ordering_fields = ("id", "created_at")
 
     @extend_schema(
         request=WebhookEndpointWriteSerializer,
@@ -132,12 +133,22 @@ class WebhookReplayView(_Endpoints, APIView):
         return Response({"deliveries": count}, status=status.HTTP_202_ACCEPTED)
 
 
-class WebhookDeliveryListView(_Endpoints, APIView):
-    """The endpoint's latest 200 deliveries, newest position first."""
+class WebhookDeliveryListView(_Endpoints, generics.ListAPIView):
+    """The endpoint's deliveries, newest first."""
 
     serializer_class = WebhookDeliverySerializer
+    pagination_ordering = ("-id",)
+    ordering_fields = ("id", "updated_at")
 
-    @extend_schema(responses={200: WebhookDeliverySerializer(many=True)})
+    def list(self, request, pk):
+        deliveries = self.filter_queryset(selectors.webhook_delivery_list(self.endpoint(pk)))
+        page = self.paginate_queryset(deliveries)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class LegacyWebhookDeliveryListView(_Endpoints, APIView):
+    """The old path's answer, for one release: the latest 200 deliveries, unpaged."""
+
     def get(self, request, pk):
-        rows = selectors.webhook_deliveries(self.endpoint(pk))
-        return Response(WebhookDeliverySerializer(rows, many=True).data)
+        deliveries = selectors.webhook_delivery_list(self.endpoint(pk))[:200]
+        return Response(WebhookDeliverySerializer(deliveries, many=True).data)

@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.inventory.choices import LocationKind, MovementKind, ReplenishmentStatus
 from apps.inventory.models import Item, Location, Replenishment, StockLevel, StockMovement
 from apps.inventory.selectors import BELOW_REORDER
-from apps.platform.api.filters import InstantFilter
+from apps.platform.api.filters import ChoicesFilter, FilterSet, IdsFilter, InstantFilter
 
 
-class ItemFilterSet(django_filters.FilterSet):
+class ItemFilterSet(FilterSet):
     sku = django_filters.CharFilter(lookup_expr="istartswith")
     name = django_filters.CharFilter(lookup_expr="icontains")
     active = django_filters.BooleanFilter()
@@ -17,18 +17,18 @@ class ItemFilterSet(django_filters.FilterSet):
         fields = ["sku", "name", "active"]
 
 
-class LocationFilterSet(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=LocationKind.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
+class LocationFilterSet(FilterSet):
+    kind = ChoicesFilter(choices=LocationKind.choices)
+    parent = IdsFilter(field_name="parent_id")
 
     class Meta:
         model = Location
         fields = ["kind", "parent"]
 
 
-class StockLevelFilterSet(django_filters.FilterSet):
-    item = django_filters.NumberFilter(field_name="item_id")
-    location = django_filters.NumberFilter(field_name="location_id")
+class StockLevelFilterSet(FilterSet):
+    item = IdsFilter(field_name="item_id")
+    location = IdsFilter(field_name="location_id")
     below_reorder = django_filters.BooleanFilter(
         method="filter_below_reorder", help_text=_("Available stock under the reorder point.")
     )
@@ -41,23 +41,24 @@ class StockLevelFilterSet(django_filters.FilterSet):
         return queryset.filter(BELOW_REORDER) if value else queryset.exclude(BELOW_REORDER)
 
 
-class StockMovementFilterSet(django_filters.FilterSet):
-    item = django_filters.NumberFilter(field_name="item_id")
-    location = django_filters.NumberFilter(field_name="location_id")
-    kind = django_filters.ChoiceFilter(choices=MovementKind.choices)
+class StockMovementFilterSet(FilterSet):
+    item = IdsFilter(field_name="item_id")
+    location = IdsFilter(field_name="location_id")
+    kind = ChoicesFilter(choices=MovementKind.choices)
     reference = django_filters.CharFilter()
-    vars()["from"] = InstantFilter(field_name="created_at", lookup_expr="gte")
-    to = InstantFilter(field_name="created_at", lookup_expr="lt")
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
+    renamed = {"from": "created_after", "to": "created_before"}
 
     class Meta:
         model = StockMovement
-        fields = ["item", "location", "kind", "reference", "from", "to"]
+        fields = ["item", "location", "kind", "reference", "created_after", "created_before"]
 
 
-class ReplenishmentFilterSet(django_filters.FilterSet):
-    item = django_filters.NumberFilter(field_name="item_id")
-    location = django_filters.NumberFilter(field_name="location_id")
-    status = django_filters.ChoiceFilter(choices=ReplenishmentStatus.choices)
+class ReplenishmentFilterSet(FilterSet):
+    item = IdsFilter(field_name="item_id")
+    location = IdsFilter(field_name="location_id")
+    status = ChoicesFilter(choices=ReplenishmentStatus.choices)
 
     class Meta:
         model = Replenishment

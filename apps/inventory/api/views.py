@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +29,7 @@ class ItemListView(CatalogueListView):
     queryset = Item.objects.all()
     serializer_class = ItemSerializer
     filterset_class = filters.ItemFilterSet
+    ordering_fields = ("id", "sku", "name")
 
 
 class ItemDetailView(CatalogueDetailView):
@@ -40,6 +41,7 @@ class LocationListView(CatalogueListView):
     queryset = Location.objects.all()
     serializer_class = LocationSerializer
     filterset_class = filters.LocationFilterSet
+    ordering_fields = ("id", "code", "name")
 
 
 class LocationDetailView(CatalogueDetailView):
@@ -53,6 +55,7 @@ class StockLevelListView(generics.ListAPIView):
     serializer_class = StockLevelSerializer
     filterset_class = filters.StockLevelFilterSet
     pagination_ordering = ("id",)
+    ordering_fields = ("id", "on_hand", "updated_at")
 
     def get_queryset(self):
         return selectors.stock_level_list()
@@ -73,7 +76,16 @@ class _InOrOutView(MovementView):
     service = None
 
     @extend_schema(
-        request=MovementInputSerializer, responses=_moved, parameters=[IDEMPOTENCY_KEY_PARAMETER]
+        request=MovementInputSerializer,
+        responses=_moved,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "Twelve units for a job",
+                request_only=True,
+                value={"item": 7, "location": 2, "quantity": "12", "reference": "JOB-41"},
+            )
+        ],
     )
     @idempotent()
     def post(self, request):
@@ -155,6 +167,7 @@ class StockMovementListView(generics.ListAPIView):
     serializer_class = StockMovementSerializer
     filterset_class = filters.StockMovementFilterSet
     pagination_ordering = ("-id",)
+    ordering_fields = ("id", "created_at")
 
     def get_queryset(self):
         return selectors.movement_list()
@@ -164,6 +177,7 @@ class ReplenishmentListView(generics.ListAPIView):
     serializer_class = ReplenishmentSerializer
     filterset_class = filters.ReplenishmentFilterSet
     pagination_ordering = ("-id",)
+    ordering_fields = ("id", "created_at")
 
     def get_queryset(self):
         return selectors.replenishment_list()

@@ -1,13 +1,13 @@
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.inventory.api.serializers import POSITIVE, QuantityField
 from apps.orders.models import Order
 from apps.platform.api.fields import IdField, UtcDateTimeField
+from apps.platform.api.serializers import ModelSerializer, Serializer
 
 
-class OrderLineSerializer(serializers.Serializer):
+class OrderLineSerializer(Serializer):
     item = serializers.IntegerField(source="item_id")
     sku = serializers.CharField(source="item.sku")
     location = serializers.IntegerField(source="location_id")
@@ -16,14 +16,14 @@ class OrderLineSerializer(serializers.Serializer):
     line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class PaymentSerializer(serializers.Serializer):
+class PaymentSerializer(Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     status = serializers.CharField()
     provider_reference = serializers.CharField()
     reason = serializers.CharField()
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(ModelSerializer):
     payment = serializers.SerializerMethodField()
     created_at = UtcDateTimeField(read_only=True)
     updated_at = UtcDateTimeField(read_only=True)
@@ -47,31 +47,26 @@ class OrderDetailSerializer(OrderSerializer):
         fields = [*OrderSerializer.Meta.fields, "lines"]
 
 
-class OrderLineInputSerializer(serializers.Serializer):
+class OrderLineInputSerializer(Serializer):
     item = IdField()
     location = IdField()
     quantity = QuantityField(min_value=POSITIVE)
 
 
-class OrderInputSerializer(serializers.Serializer):
+class OrderInputSerializer(Serializer):
     """Input of POST /api/v1/orders/ (send an Idempotency-Key header too)."""
 
     customer_reference = serializers.CharField(max_length=100)
-    lines = OrderLineInputSerializer(many=True, allow_empty=False)
-
-    def validate_lines(self, lines):
-        if len(lines) > settings.ORDERS_MAX_LINES:
-            raise serializers.ValidationError(
-                _("An order has at most %(n)d lines.") % {"n": settings.ORDERS_MAX_LINES}
-            )
-        return lines
+    lines = OrderLineInputSerializer(
+        many=True, allow_empty=False, min_length=1, max_length=settings.ORDERS_MAX_LINES
+    )
 
 
-class CancelInputSerializer(serializers.Serializer):
+class CancelInputSerializer(Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class DeliveryStateSerializer(serializers.Serializer):
+class DeliveryStateSerializer(Serializer):
     subscriber = serializers.CharField()
     state = serializers.ChoiceField(choices=["pending", "retrying", "done", "dead"])
     attempts = serializers.IntegerField()
@@ -79,7 +74,7 @@ class DeliveryStateSerializer(serializers.Serializer):
     next_attempt_at = UtcDateTimeField(allow_null=True)
 
 
-class WorkflowEventSerializer(serializers.Serializer):
+class WorkflowEventSerializer(Serializer):
     id = serializers.UUIDField()
     seq = serializers.IntegerField()
     type = serializers.CharField()
@@ -91,6 +86,6 @@ class WorkflowEventSerializer(serializers.Serializer):
     deliveries = DeliveryStateSerializer(many=True)
 
 
-class WorkflowSerializer(serializers.Serializer):
+class WorkflowSerializer(Serializer):
     order = OrderSerializer()
     timeline = WorkflowEventSerializer(many=True)

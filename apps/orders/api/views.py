@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,12 +19,13 @@ from apps.platform.exceptions import NotFound
 
 
 class OrderListView(generics.ListAPIView):
-    """Orders, newest first (filters: status, customer, from, to); place one (Operator,
-    Integration) with an Idempotency-Key, so a retried request never orders twice."""
+    """Orders, newest first; place one (Operator, Integration) with an Idempotency-Key, so
+    a retried request never orders twice."""
 
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
     pagination_ordering = ("-id",)
+    ordering_fields = ("id", "created_at", "total")
 
     def get_queryset(self):
         return selectors.order_list(self.request.user)
@@ -33,6 +34,19 @@ class OrderListView(generics.ListAPIView):
         request=OrderInputSerializer,
         responses={201: OrderDetailSerializer},
         parameters=[IDEMPOTENCY_KEY_REQUIRED],
+        examples=[
+            OpenApiExample(
+                "Two lines",
+                request_only=True,
+                value={
+                    "customer_reference": "ACME-2027-0042",
+                    "lines": [
+                        {"item": 7, "location": 2, "quantity": "2"},
+                        {"item": 9, "location": 2, "quantity": "0.5"},
+                    ],
+                },
+            )
+        ],
     )
     @idempotent(required=True)
     def post(self, request):

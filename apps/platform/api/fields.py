@@ -1,7 +1,9 @@
+import re
 from datetime import UTC
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.platform.instants import InvalidInstant, parse_instant
@@ -28,6 +30,49 @@ class AwareDateTimeField(serializers.DateTimeField):
             return parse_instant(value)
         except InvalidInstant as error:
             raise serializers.ValidationError(str(error), code="invalid") from None
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "object", "additionalProperties": True},
+            {"type": "array", "items": {}},
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "boolean"},
+        ],
+        "description": "Any JSON value but null.",
+    }
+)
+class JsonValueField(serializers.JSONField):
+    """Any JSON value but null (null is refused by the field, as the schema says)."""
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JsonObjectField(serializers.JSONField):
+    """A JSON object (not a list, text, number or null)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(_("Give a JSON object."))
+        return super().to_internal_value(data)
+
+
+WALL_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+
+
+@extend_schema_field({"type": "string", "pattern": WALL_CLOCK.pattern, "example": "08:00"})
+class WallClockField(serializers.TimeField):
+    """A time of day as a clock shows it, `HH:MM` (or `HH:MM:SS`), in the zone of whatever
+    it belongs to: no offset, no fractions. Sent back as `HH:MM`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not WALL_CLOCK.fullmatch(value):
+            raise serializers.ValidationError(_("Give a time of day as HH:MM, e.g. 08:00."))
+        return super().to_internal_value(value)
 
 
 # The largest id PostgreSQL's bigint holds: larger ones are refused as input, not a 500.

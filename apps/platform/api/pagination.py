@@ -3,6 +3,10 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 from rest_framework.exceptions import NotFound
 
+from apps.platform.api.filters import OrderingFilter
+
+COUNT_PARAMETER = "count"
+
 
 class CursorPagination(pagination.CursorPagination):
     """Opaque cursors over a unique ordering: pages stay stable while rows are inserted and
@@ -33,10 +37,62 @@ class CursorPagination(pagination.CursorPagination):
                 parameter["schema"] = {
                     "type": "integer", "minimum": 1, "maximum": self.max_page_size,
                 }  # fmt: skip
+        parameters.append(
+            {
+                "name": COUNT_PARAMETER,
+                "required": False,
+                "in": "query",
+                "description": _("With true, the answer also counts every matching row (slower)."),
+                "schema": {"type": "boolean"},
+            }
+        )
         return parameters
 
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"] = {
+            COUNT_PARAMETER: {
+                "type": "integer",
+                "description": _("Every matching row, on every page: only with count=true."),
+            },
+            **paginated["properties"],
+        }
+        return paginated
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        if self.count is not None:
+            response.data = {COUNT_PARAMETER: self.count, **response.data}
+        return response
+
     def get_ordering(self, request, queryset, view):
-        return getattr(view, "pagination_ordering", ("pk",))
+        # `ordering=`, where the view offers it (OrderingFilter reads and checks it).
+        chosen = OrderingFilter().get_ordering(request, queryset, view)
+        return chosen or getattr(view, "pagination_ordering", ("pk",))
+
+    def count_requested(self, request) -> bool:
+        raw = request.query_params.get(COUNT_PARAMETER)
+        if raw in (None, "false"):
+            return False
+        if raw == "true":
+            return True
+        raise exceptions.ValidationError({COUNT_PARAMETER: [_("Give true or false.")]})
+
+    def decode_cursor(self, request):
+        # A cursor that is not one of ours is a malformed parameter: a 400 naming it (DRF
+        # answers 404, as if the list were missing).
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise self.invalid_cursor() from None
+        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+            raise self.invalid_cursor()
+        return cursor
+
+    def invalid_cursor(self) -> exceptions.ValidationError:
+        return exceptions.ValidationError(
+            {self.cursor_query_param: [_("Not a cursor of this list: follow next or previous.")]}
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         # A cursor is opaque but not trusted: its position must be a value of the ordering
@@ -51,9 +107,8 @@ class CursorPagination(pagination.CursorPagination):
             else:
                 model_field = queryset.model._meta.get_field(name)
             try:
-                if "\x00" in cursor.position:
-                    raise ValidationError("NUL")
                 model_field.to_python(cursor.position)
             except ValidationError:
-                raise NotFound(self.invalid_cursor_message) from None
+                raise self.invalid_cursor() from None
+        self.count = queryset.count() if self.count_requested(request) else None
         return super().paginate_queryset(queryset, request, view)

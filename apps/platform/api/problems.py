@@ -11,9 +11,12 @@ from rest_framework.views import set_rollback
 
 from apps.platform.exceptions import DomainError
 from apps.platform.problems import flatten_errors, problem_response
+from apps.platform.unavailable import database_unavailable, unavailable_problem
 
 logger = structlog.get_logger("fusionops.api")
 
+# Errors that only say another row holds the value (DRF's and Django's codes).
+UNIQUENESS_CODES = frozenset({"unique", "unique_together"})
 # DRF's error codes, mapped to problem types where the wording differs.
 DRF_CODE_PROBLEM_TYPES = {
     "invalid": "validation-error",
@@ -34,6 +37,8 @@ def problem_exception_handler(exc, context):
         )
     if isinstance(exc, DjangoValidationError):
         errors = flatten_errors(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        if _only_uniqueness(_django_codes(exc)):
+            return uniqueness_problem(errors)
         return validation_problem(errors)
     if isinstance(exc, RequestDataTooBig):
         return problem_response(
@@ -47,6 +52,9 @@ def problem_exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
+    if database_unavailable(exc):
+        logger.warning("api.database_unavailable", exc_type=type(exc).__name__)
+        return unavailable_problem()
     if not isinstance(exc, exceptions.APIException):
         # Log the traceback with the request id (the log processor adds it); reveal nothing.
         logger.exception("api.unhandled_error", exc_type=type(exc).__name__)
@@ -56,6 +64,8 @@ def problem_exception_handler(exc, context):
         )
 
     if isinstance(exc, exceptions.ValidationError):
+        if _only_uniqueness(_codes(exc.get_codes())):
+            return uniqueness_problem(flatten_errors(exc.detail))
         return validation_problem(flatten_errors(exc.detail))
 
     headers = {}
@@ -69,6 +79,36 @@ def problem_exception_handler(exc, context):
         problem_type=DRF_CODE_PROBLEM_TYPES.get(code, code.replace("_", "-")) if code else None,
         detail=exc.detail,
         headers=headers,
+    )
+
+
+def _only_uniqueness(codes: set) -> bool:
+    return bool(codes) and codes <= UNIQUENESS_CODES
+
+
+def _django_codes(exc: DjangoValidationError) -> set:
+    if hasattr(exc, "error_dict"):
+        return {error.code for errors in exc.error_dict.values() for error in errors}
+    return {error.code for error in exc.error_list}
+
+
+def _codes(node) -> set:
+    if isinstance(node, dict):
+        return set().union(*(_codes(value) for value in node.values()))
+    if isinstance(node, list | tuple):
+        return set().union(*(_codes(value) for value in node))
+    return {node}
+
+
+def uniqueness_problem(errors: dict):
+    # Well formed, but another row already holds the value: a conflict with the current
+    # state, as a retry with the same body would be.
+    return problem_response(
+        status=409,
+        problem_type="already-exists",
+        title=_("Something with these values already exists."),
+        detail=_("Choose other values for the fields listed in errors."),
+        errors=errors,
     )
 
 

@@ -37,13 +37,23 @@ DESCRIPTIONS = {
     "401": "No valid credentials: send `Authorization: Bearer <token>`.",
     "403": "The caller's roles do not allow this.",
     "404": "Nothing here by that id.",
-    "409": "The request conflicts with the current state (a booking in the way, a reused "
-    "Idempotency-Key with another body, a transition the state does not allow).",
+    "409": "The request conflicts with the current state (a booking in the way, a value "
+    "another row holds, a transition the state does not allow, the first request with this "
+    "Idempotency-Key still running: retry after `Retry-After`).",
+    "422": "This Idempotency-Key was used with another request: use a new key for it.",
     "413": "The request body is larger than the portal accepts.",
     "415": "The body is not JSON.",
     "429": "Too many requests: wait `Retry-After` seconds.",
+    "503": "The database cannot be reached just now and nothing was changed: send the same "
+    "request again (with the same Idempotency-Key) after `Retry-After` seconds.",
 }
 WRITES = {"post", "put", "patch", "delete"}
+# Answered by the HTTP server before the portal sees the request, so not as a problem.
+URI_TOO_LONG = {
+    "description": "The request line is longer than the server reads (8 KiB): send fewer or "
+    "shorter query parameters.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 def _problem_response(status: str) -> dict:
@@ -70,7 +80,11 @@ def statuses_of(path: str, method: str, operation: dict) -> list[str]:
         statuses.append("409")
     if operation.get("requestBody"):
         statuses += ["413", "415"]
-    statuses.append("429")
+    if any(
+        parameter.get("name") == "Idempotency-Key" for parameter in operation.get("parameters", [])
+    ):
+        statuses.append("422")
+    statuses += ["414", "429", "503"]
     return statuses
 
 
@@ -83,6 +97,7 @@ def document_problems(result, generator, request, public):
     components.setdefault("responses", {}).update(
         {f"Problem{status}": _problem_response(status) for status in DESCRIPTIONS}
     )
+    components["responses"]["UriTooLong"] = URI_TOO_LONG
     components.setdefault("parameters", {})["RequestId"] = {
         "in": "header",
         "name": REQUEST_ID_HEADER,
@@ -113,7 +128,8 @@ def document_problems(result, generator, request, public):
             operation["parameters"].append({"$ref": "#/components/parameters/RequestId"})
             responses = operation.setdefault("responses", {})
             for status in statuses:
-                responses.setdefault(status, {"$ref": f"#/components/responses/Problem{status}"})
+                name = "UriTooLong" if status == "414" else f"Problem{status}"
+                responses.setdefault(status, {"$ref": f"#/components/responses/{name}"})
             for status, response in responses.items():
                 if status.startswith("2"):
                     response.setdefault("headers", {}).setdefault(

@@ -3,13 +3,23 @@
 DRF's stock throttles keep every request's timestamp of the window in one cache value that
 is read and rewritten on each request: at 1,200 requests a minute that is a list of 1,200
 floats per call. A counter per window costs one round trip at any rate.
+
+While Redis is unreachable the limits fail open: requests are let through uncounted (and
+`fusionops_degraded_requests_total{dependency="throttle"}` counts them), since refusing
+every caller would turn a cache outage into an API outage.
 """
 
 import math
 
+import structlog
 from django.core.cache import cache
 from django_redis import get_redis_connection
+from redis import RedisError
 from rest_framework import throttling
+
+from apps.platform.unavailable import degraded_requests
+
+logger = structlog.get_logger("fusionops.api")
 
 
 class FixedWindowMixin:
@@ -32,15 +42,27 @@ class FixedWindowMixin:
         pipeline = get_redis_connection("default").pipeline(transaction=False)
         pipeline.incrby(window_key, amount)
         pipeline.expire(window_key, self.duration + 1, nx=True)
-        count, _expiry_set = pipeline.execute()
+        try:
+            count, _expiry_set = pipeline.execute()
+        except RedisError:
+            self._unavailable()
+            return True
         return count <= self.num_requests
 
     def exhausted(self, key: str) -> bool:
         """Whether this window's count is used up already (without counting)."""
         if self.rate is None:
             return False
-        count = get_redis_connection("default").get(self._window_key(key))
+        try:
+            count = get_redis_connection("default").get(self._window_key(key))
+        except RedisError:
+            self._unavailable()
+            return False
         return count is not None and int(count) >= self.num_requests
+
+    def _unavailable(self) -> None:
+        degraded_requests.labels("throttle").inc()
+        logger.warning("api.throttle_unavailable", scope=self.scope)
 
     def wait(self):
         return max(1, math.ceil(self.window_ends_at - self.now))

@@ -1,16 +1,17 @@
 from rest_framework import serializers
 
 from apps.platform.api.fields import UtcDateTimeField
+from apps.platform.api.serializers import ModelSerializer
 from apps.reports.models import OrderThroughput, ResourceUtilisation, StockDaily
 
 
-class ResourceUtilisationSerializer(serializers.ModelSerializer):
+class ResourceUtilisationSerializer(ModelSerializer):
     class Meta:
         model = ResourceUtilisation
         fields = ["day", "kind", "booked_hours", "resources_booked", "resources", "utilisation"]
 
 
-class StockDailySerializer(serializers.ModelSerializer):
+class StockDailySerializer(ModelSerializer):
     item = serializers.IntegerField(source="item_id")
     location = serializers.IntegerField(source="location_id")
 
@@ -22,7 +23,7 @@ class StockDailySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class OrderThroughputSerializer(serializers.ModelSerializer):
+class OrderThroughputSerializer(ModelSerializer):
     hour = UtcDateTimeField()
 
     class Meta:

@@ -31,6 +31,7 @@ class ResourceUtilisationView(_ReportView):
     filterset_class = filters.ResourceUtilisationFilterSet
     permission_classes = [require_permissions("resources.view_allocation")]
     pagination_ordering = ("-day", "kind")
+    ordering_fields = ("day", "utilisation")
 
 
 class StockDailyView(_ReportView):
@@ -41,6 +42,7 @@ class StockDailyView(_ReportView):
     filterset_class = filters.StockDailyFilterSet
     permission_classes = [require_permissions("inventory.view_stockmovement")]
     pagination_ordering = ("-day", "item_id", "location_id")
+    ordering_fields = ("day", "value_at_close")
 
 
 class OrderThroughputView(_ReportView):
@@ -51,3 +53,4 @@ class OrderThroughputView(_ReportView):
     filterset_class = filters.OrderThroughputFilterSet
     permission_classes = [require_permissions("orders.view_every_order")]
     pagination_ordering = ("-hour",)
+    ordering_fields = ("hour", "placed")

@@ -2,33 +2,45 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from psycopg.types.range import Range
 
-from apps.platform.api.filters import InstantFilter
+from apps.platform.api.filters import ChoicesFilter, FilterSet, IdsFilter, InstantFilter
 from apps.resources.choices import AllocationStatus, ResourceKind
-from apps.resources.models import Allocation, Project, Resource, Skill
+from apps.resources.models import Allocation, AllocationHistory, Project, Resource, Skill
 
 
-class AllocationFilterSet(django_filters.FilterSet):
-    resource = django_filters.NumberFilter(field_name="resource_id")
-    project = django_filters.NumberFilter(field_name="project_id")
-    status = django_filters.ChoiceFilter(choices=AllocationStatus.choices)
-    vars()["from"] = InstantFilter(
+class AllocationFilterSet(FilterSet):
+    resource = IdsFilter(field_name="resource_id")
+    project = IdsFilter(field_name="project_id")
+    status = ChoicesFilter(choices=AllocationStatus.choices)
+    overlaps_from = InstantFilter(
         method="filter_period", help_text=_("Allocations that end after this time.")
     )
-    to = InstantFilter(
+    overlaps_to = InstantFilter(
         method="filter_period", help_text=_("Allocations that start before this time.")
     )
+    renamed = {"from": "overlaps_from", "to": "overlaps_to"}
 
     class Meta:
         model = Allocation
-        fields = ["resource", "project", "status", "from", "to"]
+        fields = ["resource", "project", "status", "overlaps_from", "overlaps_to"]
 
     def filter_period(self, queryset, name, value):
-        # Overlap with [from, to): the GiST index of the exclusion constraint serves it.
-        window = Range(value, None, "[)") if name == "from" else Range(None, value, "[)")
+        # Overlap with [overlaps_from, overlaps_to): the exclusion constraint's GiST index
+        # serves it.
+        starts = name == "overlaps_from"
+        window = Range(value, None, "[)") if starts else Range(None, value, "[)")
         return queryset.filter(period__overlap=window)
 
 
-class SkillFilterSet(django_filters.FilterSet):
+class AllocationHistoryFilterSet(FilterSet):
+    recorded_after = InstantFilter(field_name="recorded_at", lookup_expr="gte")
+    recorded_before = InstantFilter(field_name="recorded_at", lookup_expr="lt")
+
+    class Meta:
+        model = AllocationHistory
+        fields = ["recorded_after", "recorded_before"]
+
+
+class SkillFilterSet(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -36,10 +48,10 @@ class SkillFilterSet(django_filters.FilterSet):
         fields = ["name"]
 
 
-class ResourceFilterSet(django_filters.FilterSet):
+class ResourceFilterSet(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
-    kind = django_filters.ChoiceFilter(choices=ResourceKind.choices)
-    skill = django_filters.NumberFilter(field_name="skills__id")
+    kind = ChoicesFilter(choices=ResourceKind.choices)
+    skill = IdsFilter(field_name="skills__id", distinct=True)
     active = django_filters.BooleanFilter()
 
     class Meta:
@@ -47,7 +59,7 @@ class ResourceFilterSet(django_filters.FilterSet):
         fields = ["name", "kind", "skill", "active"]
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(FilterSet):
     code = django_filters.CharFilter(lookup_expr="istartswith")
     name = django_filters.CharFilter(lookup_expr="icontains")
     active = django_filters.BooleanFilter()

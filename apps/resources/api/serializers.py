@@ -1,38 +1,54 @@
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.platform.api.fields import AwareDateTimeField, IdField, IdListField, UtcDateTimeField
-from apps.resources.choices import MatchStrategy, ResourceKind
+from apps.platform.api.fields import (
+    AwareDateTimeField,
+    IdField,
+    IdListField,
+    UtcDateTimeField,
+    WallClockField,
+)
+from apps.platform.api.serializers import ModelSerializer, Serializer
+from apps.resources.choices import AllocationStatus, MatchStrategy, ResourceKind
 from apps.resources.models import WEEKDAYS, Project, Resource, Skill, validate_timezone
 
 AVAILABILITY_MAX_WINDOW = timedelta(days=31)
 MAX_SKILLS_ASKED = 20
 
 
-class SkillSerializer(serializers.ModelSerializer):
+class SkillSerializer(ModelSerializer):
     class Meta:
         model = Skill
         fields = ["id", "name", "description"]
 
 
-class ResourceSerializer(serializers.ModelSerializer):
+@extend_schema_field({"type": "string", "enum": sorted(zoneinfo.available_timezones())})
+class TimeZoneField(serializers.CharField):
+    """An IANA time zone name (Europe/Berlin)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, validators=[validate_timezone], **kwargs)
+
+
+class ResourceSerializer(ModelSerializer):
     skills = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Skill.objects.all(), required=False
     )
     work_days = serializers.ListField(
         child=serializers.ChoiceField(choices=WEEKDAYS),
         required=False,
-        allow_empty=True,
+        allow_empty=False,
+        min_length=1,
         help_text=_("ISO weekdays: 1 is Monday, 7 is Sunday."),
     )
-    work_start = serializers.TimeField(format="%H:%M", required=False)
-    work_end = serializers.TimeField(
-        format="%H:%M", required=False, help_text=_("00:00 means midnight.")
-    )
-    timezone = serializers.CharField(required=False, max_length=64, validators=[validate_timezone])
+    work_start = WallClockField(required=False)
+    work_end = WallClockField(required=False, help_text=_("00:00 means midnight."))
+    timezone = TimeZoneField(required=False)
     created_at = UtcDateTimeField(read_only=True)
     updated_at = UtcDateTimeField(read_only=True)
 
@@ -48,16 +64,17 @@ class ResourceSerializer(serializers.ModelSerializer):
         return sorted(set(value))
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     created_at = UtcDateTimeField(read_only=True)
     updated_at = UtcDateTimeField(read_only=True)
 
     class Meta:
         model = Project
         fields = ["id", "code", "name", "active", "created_at", "updated_at"]
+        extra_kwargs = {"code": {"trim_whitespace": False}}
 
 
-class AllocationSerializer(serializers.Serializer):
+class AllocationSerializer(Serializer):
     """An allocation as every endpoint returns it (the AllocationDto)."""
 
     id = serializers.IntegerField(read_only=True)
@@ -78,26 +95,26 @@ class AllocationSerializer(serializers.Serializer):
         return allocation.created_by.username if allocation.created_by_id else None
 
 
-class AllocationItemSerializer(serializers.Serializer):
+class AllocationItemSerializer(Serializer):
     resource = IdField()
     vars()["from"] = AwareDateTimeField()
     to = AwareDateTimeField()
 
 
-class AllocateSerializer(serializers.Serializer):
-    """Input of POST /api/v1/allocate."""
+class AllocateSerializer(Serializer):
+    """Input of POST /api/v1/allocate/."""
 
     project = IdField()
-    items = AllocationItemSerializer(many=True, allow_empty=False, max_length=500)
+    items = AllocationItemSerializer(many=True, allow_empty=False, min_length=1, max_length=500)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class AvailabilityQuerySerializer(serializers.Serializer):
-    """Query of GET /api/v1/resources/availability."""
+class AvailabilityQuerySerializer(Serializer):
+    """Query of GET /api/v1/resources/availability/."""
 
     resources = IdListField(max_ids=500, required=False, help_text=_("Resource ids."))
     kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False)
@@ -129,23 +146,23 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class FreeSlotSerializer(serializers.Serializer):
+class FreeSlotSerializer(Serializer):
     vars()["from"] = UtcDateTimeField()
     to = UtcDateTimeField()
 
 
-class ResourceAvailabilitySerializer(serializers.Serializer):
+class ResourceAvailabilitySerializer(Serializer):
     resource = serializers.IntegerField(source="id")
     name = serializers.CharField()
     kind = serializers.CharField()
     slots = FreeSlotSerializer(many=True)
 
 
-class ProjectIdsQuerySerializer(serializers.Serializer):
+class ProjectIdsQuerySerializer(Serializer):
     ids = IdListField(max_ids=100, help_text=_("Project ids."))
 
 
-class DemandSerializer(serializers.Serializer):
+class DemandSerializer(Serializer):
     key = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False, allow_null=True)
     skills = serializers.ListField(
@@ -168,12 +185,12 @@ class DemandSerializer(serializers.Serializer):
         return attrs
 
 
-class MatchSerializer(serializers.Serializer):
-    """Input of POST /api/v1/match."""
+class MatchSerializer(Serializer):
+    """Input of POST /api/v1/match/."""
 
-    demands = DemandSerializer(many=True, allow_empty=False)
+    demands = DemandSerializer(many=True, allow_empty=False, min_length=1)
     resources = serializers.ListField(
-        child=IdField(), required=False, allow_empty=False, max_length=5000
+        child=IdField(), required=False, allow_empty=False, min_length=1, max_length=5000
     )
     strategy = serializers.ChoiceField(
         choices=MatchStrategy.choices, required=False, default=MatchStrategy.HUNGARIAN
@@ -202,14 +219,14 @@ class MatchSerializer(serializers.Serializer):
         return attrs
 
 
-class HistoryQuerySerializer(serializers.Serializer):
+class HistoryQuerySerializer(Serializer):
     vars()["from"] = AwareDateTimeField(required=False)
     to = AwareDateTimeField(required=False)
     page = serializers.IntegerField(min_value=1, required=False, default=1, max_value=1_000_000)
     page_size = serializers.IntegerField(min_value=1, max_value=500, required=False, default=50)
 
 
-class HistoryItemSerializer(serializers.Serializer):
+class HistoryItemSerializer(Serializer):
     allocationId = serializers.IntegerField(source="allocation_id")
     resourceId = serializers.IntegerField(source="resource_id")
     vars()["from"] = UtcDateTimeField(source="starts_at")
@@ -218,7 +235,18 @@ class HistoryItemSerializer(serializers.Serializer):
     recorded = UtcDateTimeField(source="recorded_at")
 
 
-class MatchAssignmentSerializer(serializers.Serializer):
+class AllocationHistoryEntrySerializer(Serializer):
+    event_id = serializers.UUIDField(help_text="The booking or cancellation event.")
+    allocation_id = serializers.IntegerField()
+    resource_id = serializers.IntegerField()
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
+    status = serializers.ChoiceField(choices=AllocationStatus.choices)
+    actor = serializers.CharField(help_text="Who booked or cancelled (empty for the system).")
+    recorded_at = UtcDateTimeField()
+
+
+class MatchAssignmentSerializer(Serializer):
     demand = serializers.CharField(help_text="The demand's key, as sent.")
     resource = serializers.IntegerField()
     resource_name = serializers.CharField()
@@ -228,12 +256,12 @@ class MatchAssignmentSerializer(serializers.Serializer):
     )
 
 
-class MatchUnassignedSerializer(serializers.Serializer):
+class MatchUnassignedSerializer(Serializer):
     demand = serializers.CharField()
     reason = serializers.CharField(help_text="Why no resource was assigned.")
 
 
-class MatchResultSerializer(serializers.Serializer):
+class MatchResultSerializer(Serializer):
     """What POST /match answers: the assignment, and what it booked when asked to."""
 
     strategy = serializers.CharField()
@@ -241,3 +269,28 @@ class MatchResultSerializer(serializers.Serializer):
     assignments = MatchAssignmentSerializer(many=True)
     unassigned = MatchUnassignedSerializer(many=True)
     committed = serializers.BooleanField()
+
+
+def match_answer(plan, *, strategy: str, committed: bool) -> dict:
+    """What a match answers (a MatchResultSerializer's data): who does which demand at what
+    cost, what stays unserved and why, and the bookings made when committed."""
+    demands = plan.demands
+    return {
+        "strategy": strategy,
+        "total_cost": round(plan.assignment.total_cost, 2),
+        "assignments": [
+            {
+                "demand": demands[row].key,
+                "resource": resource_id,
+                "resource_name": plan.names[resource_id],
+                "cost": round(cost, 2),
+                "allocation": plan.allocation_ids.get(row),
+            }
+            for row, resource_id, cost in plan.assignment.pairs
+        ],
+        "unassigned": [
+            {"demand": demands[row].key, "reason": reason}
+            for row, reason in plan.assignment.unassigned
+        ],
+        "committed": committed,
+    }

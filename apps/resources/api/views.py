@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +16,7 @@ from apps.resources import selectors, services
 from apps.resources.api import filters
 from apps.resources.api.serializers import (
     AllocateSerializer,
+    AllocationHistoryEntrySerializer,
     AllocationSerializer,
     AvailabilityQuerySerializer,
     CancelSerializer,
@@ -28,8 +29,9 @@ from apps.resources.api.serializers import (
     ResourceAvailabilitySerializer,
     ResourceSerializer,
     SkillSerializer,
+    match_answer,
 )
-from apps.resources.models import Project, Resource, Skill
+from apps.resources.models import AllocationHistory, Project, Resource, Skill
 from apps.resources.services import AllocationItem
 
 # --- The catalogue: skills, resources, projects -----------------------------------------
@@ -39,6 +41,7 @@ class SkillListView(CatalogueListView):
     queryset = Skill.objects.all()
     serializer_class = SkillSerializer
     filterset_class = filters.SkillFilterSet
+    ordering_fields = ("id", "name")
 
 
 class SkillDetailView(CatalogueDetailView):
@@ -53,6 +56,7 @@ class ResourceListView(CatalogueListView):
     queryset = _resources
     serializer_class = ResourceSerializer
     filterset_class = filters.ResourceFilterSet
+    ordering_fields = ("id", "name", "hourly_cost")
 
 
 class ResourceDetailView(CatalogueDetailView):
@@ -64,6 +68,7 @@ class ProjectListView(CatalogueListView):
     queryset = Project.objects.all()
     serializer_class = ProjectSerializer
     filterset_class = filters.ProjectFilterSet
+    ordering_fields = ("id", "code", "name")
 
 
 class ProjectDetailView(CatalogueDetailView):
@@ -87,6 +92,28 @@ class AllocateView(APIView):
         request=AllocateSerializer,
         responses={201: _allocations_out},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "Two people for a morning",
+                request_only=True,
+                value={
+                    "project": 3,
+                    "items": [
+                        {
+                            "resource": 12,
+                            "from": "2027-03-01T08:00:00Z",
+                            "to": "2027-03-01T12:00:00Z",
+                        },
+                        {
+                            "resource": 14,
+                            "from": "2027-03-01T08:00:00Z",
+                            "to": "2027-03-01T12:00:00Z",
+                        },
+                    ],
+                    "note": "Pump overhaul",
+                },
+            )
+        ],
     )
     @idempotent()
     def post(self, request):
@@ -111,6 +138,7 @@ class AllocationListView(generics.ListAPIView):
     serializer_class = AllocationSerializer
     filterset_class = filters.AllocationFilterSet
     pagination_ordering = ("-id",)
+    ordering_fields = ("id", "created_at")
 
     def get_queryset(self):
         return selectors.allocation_list()
@@ -174,6 +202,7 @@ class AvailabilityView(generics.ListAPIView):
 
     serializer_class = ResourceAvailabilitySerializer
     pagination_ordering = ("id",)
+    ordering_fields = ("id", "name")
 
     def get_queryset(self):
         return Resource.objects.filter(active=True)
@@ -203,7 +232,29 @@ class MatchView(APIView):
 
     permission_classes = [require_permissions("resources.view_resource")]
 
-    @extend_schema(request=MatchSerializer, responses={200: MatchResultSerializer})
+    @extend_schema(
+        request=MatchSerializer,
+        responses={200: MatchResultSerializer},
+        examples=[
+            OpenApiExample(
+                "A welder for a shift",
+                request_only=True,
+                value={
+                    "demands": [
+                        {
+                            "key": "weld-1",
+                            "kind": "person",
+                            "skills": ["welding"],
+                            "from": "2027-03-01T06:00:00Z",
+                            "to": "2027-03-01T14:00:00Z",
+                        }
+                    ],
+                    "strategy": "hungarian",
+                    "commit": False,
+                },
+            )
+        ],
+    )
     def post(self, request):
         data = validated(MatchSerializer, request.data)
         if data["commit"] and not request.user.has_perm("resources.add_allocation"):
@@ -216,50 +267,38 @@ class MatchView(APIView):
             note=data["note"],
             actor=request.user,
         )
-        demands = plan.demands
         result = MatchResultSerializer(
-            {
-                "strategy": data["strategy"],
-                "total_cost": round(plan.assignment.total_cost, 2),
-                "assignments": [
-                    {
-                        "demand": demands[row].key,
-                        "resource": resource_id,
-                        "resource_name": plan.names[resource_id],
-                        "cost": round(cost, 2),
-                        "allocation": plan.allocation_ids.get(row),
-                    }
-                    for row, resource_id, cost in plan.assignment.pairs
-                ],
-                "unassigned": [
-                    {"demand": demands[row].key, "reason": reason}
-                    for row, reason in plan.assignment.unassigned
-                ],
-                "committed": data["commit"],
-            }
+            match_answer(plan, strategy=data["strategy"], committed=data["commit"])
         )
         return Response(result.data)
 
 
-class AllocationHistoryView(APIView):
-    """A project's allocation history from the projection, oldest first, by page."""
+class AllocationHistoryView(generics.ListAPIView):
+    """A project's allocation history from the projection: each booking and cancellation,
+    oldest first."""
+
+    permission_classes = [require_permissions("resources.view_allocationhistory")]
+    serializer_class = AllocationHistoryEntrySerializer
+    filterset_class = filters.AllocationHistoryFilterSet
+    pagination_ordering = ("recorded_at", "event_id")
+    ordering_fields = ("recorded_at",)
+
+    queryset = AllocationHistory.objects.none()  # the schema's model; rows: get_queryset
+
+    def get_queryset(self):
+        return selectors.allocation_history(project_id=self.kwargs["project_id"])
+
+    def list(self, request, project_id):
+        if not Project.objects.filter(pk=project_id).exists():
+            raise NotFound(_("There is no such project."))
+        return super().list(request, project_id)
+
+
+class LegacyAllocationHistoryView(APIView):
+    """The old path's answer, for one release: pages by number, with a total."""
 
     permission_classes = [require_permissions("resources.view_allocationhistory")]
 
-    @extend_schema(
-        parameters=[HistoryQuerySerializer],
-        responses={
-            200: inline_serializer(
-                "AllocationHistoryPage",
-                fields={
-                    "items": HistoryItemSerializer(many=True),
-                    "page": serializers.IntegerField(),
-                    "page_size": serializers.IntegerField(),
-                    "total": serializers.IntegerField(),
-                },
-            )
-        },
-    )
     def get(self, request, project_id):
         query = validated(HistoryQuerySerializer, request.query_params)
         if not Project.objects.filter(pk=project_id).exists():

@@ -32,7 +32,7 @@ class Command(BaseCommand):
     help = (
         "List the declared event types: type, version, live topics and the fields of the "
         "public payload (internal: never leaves the portal). --json prints what "
-        "GET /api/v1/events/catalogue serves, with each payload's JSON Schema; --markdown "
+        "GET /api/v1/events/catalogue/ serves, with each payload's JSON Schema; --markdown "
         "the table of the portal's public events that README.md carries."
     )
 
