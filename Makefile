@@ -27,8 +27,9 @@ APP_BUILD ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
 ARTIFACTS ?= $(CURDIR)/var/artifacts
 BENCH_VENV := .venv-bench
+PEERS_VENV := .venv-peers
 
-.PHONY: setup messages openapi graphql-schema browser run test test-contract test-faults lint format bench bench-tracing bench-graphql bench-load bench-home clean deploy-tools container-tools image \
+.PHONY: setup messages openapi graphql-schema browser run test test-contract test-faults lint format bench bench-tracing bench-graphql bench-load bench-soak bench-peers bench-home clean deploy-tools container-tools image \
 	image-test sbom lock
 
 # constraints.txt pins what the requirements pull in, so every machine gets the same set.
@@ -185,9 +186,27 @@ $(BENCH_VENV)/.installed: bench/requirements-load.txt
 bench-load: setup $(BENCH_VENV)/.installed
 	$(BIN)/python -m bench.load
 
+# The mixed workload at 60% of what it sustains, for 30 minutes, with memory, connections
+# and the outbox lag sampled (bench/soak.py).
+bench-soak: setup $(BENCH_VENV)/.installed
+	$(BIN)/python -m bench.soak
+
+# The audit write and the relay against django-simple-history, django-auditlog,
+# django-pghistory and procrastinate, side by side (bench/peers/). The peers live in
+# .venv-peers only, which sees the portal's own environment through a .pth.
+$(PEERS_VENV)/.installed: $(VENV)/.installed bench/requirements-peers.txt
+	@test -x $(PEERS_VENV)/bin/python || "$$(deploy/find-python.sh)" -m venv $(PEERS_VENV)
+	$(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' > \
+	  "$$($(PEERS_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/fusionops.pth"
+	$(PEERS_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r bench/requirements-peers.txt
+	@touch $@
+
+bench-peers: setup $(PEERS_VENV)/.installed
+	$(PEERS_VENV)/bin/python -m bench.peers.run
+
 # The admin home's render time and queries, with the demo data and a million events.
 bench-home: setup
 	$(BIN)/python -m bench.home
 
 clean:
-	rm -rf $(VENV) .venv-deploy .venv-checkov $(BENCH_VENV) $(NODE_TOOLS) $(ASSETS) staticfiles var
+	rm -rf $(VENV) .venv-deploy .venv-checkov $(BENCH_VENV) $(PEERS_VENV) $(NODE_TOOLS) $(ASSETS) staticfiles var
