@@ -76,18 +76,19 @@ async def _follow(info: strawberry.Info, topic: str, after: int | None):
         raise GraphQLError(
             "afterPosition: a position, 0 or more.", extensions={"code": "BAD_USER_INPUT"}
         )
-    messages = following.follow(
+    async with following.Following(
         user_id=user.pk,
         subscribed={topic},
         after=after,
         still_allowed=info.context["still_allowed"],
-    )
-    try:
-        async for message in messages:
-            if message is not None:  # a heartbeat: the connection keeps itself alive
-                yield _message(message)
-    finally:
-        await messages.aclose()
+    ) as joined:
+        messages = joined.messages()
+        try:
+            async for message in messages:
+                if message is not None:  # a heartbeat: the connection keeps itself alive
+                    yield _message(message)
+        finally:
+            await messages.aclose()
 
 
 @strawberry.type

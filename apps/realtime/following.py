@@ -2,8 +2,8 @@
 event stream, GraphQL subscriptions): the same messages on the same topics, in position
 order, with what was missed replayed from the log.
 
-`follow` yields each message a reader of `subscribed` gets, and `None` at every heartbeat
-(REALTIME_HEARTBEAT_SECONDS without a message), after asking `still_allowed`: when the
+`Following.messages` yields each message a reader of `subscribed` gets, and `None` at every
+heartbeat (REALTIME_HEARTBEAT_SECONDS without a message), after asking `still_allowed`: when the
 identity no longer holds, it ends. A batch lost on the way is filled from the log; when
 more was missed than is replayed, a `resync` message says where the stream goes on.
 """
@@ -20,39 +20,57 @@ from apps.realtime.messages import message_for, positioned
 from apps.realtime.services import STREAM_GROUP
 
 
-async def follow(
-    *,
-    user_id,
-    subscribed: set[str],
-    after: int | None,
-    still_allowed: Callable[[], Awaitable[bool]],
-) -> AsyncIterator[dict | None]:
-    layer = get_channel_layer()
-    channel = await layer.new_channel()
-    # Join the stream first, then read where the log ends: a batch published in between
-    # is either below that point (dropped) or continues from it.
-    await layer.group_add(STREAM_GROUP, channel)
-    metrics.connections.inc()
-    follower = _Follower(user_id, subscribed)
-    try:
-        head = await database_sync_to_async(selectors.head_position)()
-        follower.position = head if after is None or after > head else after
-        if follower.position < head:
-            for message in await follower.catch_up(head):
+class Following:
+    """One reader on the stream. `async with Following(...) as following:` joins the stream
+    and reads where the log ends before the body runs, so whatever commits after the `with`
+    is entered reaches `following.messages()`; leaving it leaves the stream."""
+
+    def __init__(
+        self,
+        *,
+        user_id,
+        subscribed: set[str],
+        after: int | None,
+        still_allowed: Callable[[], Awaitable[bool]],
+    ):
+        self.after, self.still_allowed = after, still_allowed
+        self.follower = _Follower(user_id, subscribed)
+        self.head = 0
+
+    async def __aenter__(self) -> "Following":
+        self.layer = get_channel_layer()
+        self.channel = await self.layer.new_channel()
+        # Join the stream first, then read where the log ends: a batch published in between
+        # is either below that point (dropped) or continues from it.
+        await self.layer.group_add(STREAM_GROUP, self.channel)
+        metrics.connections.inc()
+        try:
+            self.head = await database_sync_to_async(selectors.head_position)()
+        except BaseException:
+            await self.__aexit__()
+            raise
+        after = self.after
+        self.follower.position = self.head if after is None or after > self.head else after
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        metrics.connections.dec()
+        await self.layer.group_discard(STREAM_GROUP, self.channel)
+
+    async def messages(self) -> AsyncIterator[dict | None]:
+        if self.follower.position < self.head:
+            for message in await self.follower.catch_up(self.head):
                 yield message
         interval = settings.REALTIME_HEARTBEAT_SECONDS
         while True:
-            batch = await _receive(layer, channel, interval)
+            batch = await _receive(self.layer, self.channel, interval)
             if batch is None:
-                if not await still_allowed():
+                if not await self.still_allowed():
                     return
                 yield None
                 continue
-            for message in await follower.batch(batch):
+            for message in await self.follower.batch(batch):
                 yield message
-    finally:
-        metrics.connections.dec()
-        await layer.group_discard(STREAM_GROUP, channel)
 
 
 async def _receive(layer, channel: str, timeout: float) -> dict | None:

@@ -110,24 +110,26 @@ class _Stream:
         return int(raw)
 
     async def _stream(self, after: int | None) -> None:
-        await self.send({
-            "type": "http.response.start", "status": 200,
-            "headers": [(b"content-type", b"text/event-stream; charset=utf-8"),
-                        (b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no"),
-                        *self._deprecation()],
-        })  # fmt: skip
-        messages = following.follow(
+        # Joined before the answer starts: what commits once the client has its 200 reaches it.
+        async with following.Following(
             user_id=self.user.pk, subscribed=self.topics, after=after,
             still_allowed=self._token_holds,
-        )  # fmt: skip
-        gone = asyncio.create_task(self._until_disconnect())
-        try:
-            await self._write(b": connected\n\n")
-            if await self._relay(messages, gone) == "ended":
-                await self.send({"type": "http.response.body", "body": b"", "more_body": False})
-        finally:
-            gone.cancel()
-            await messages.aclose()
+        ) as joined:  # fmt: skip
+            await self.send({
+                "type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/event-stream; charset=utf-8"),
+                            (b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no"),
+                            *self._deprecation()],
+            })  # fmt: skip
+            messages = joined.messages()
+            gone = asyncio.create_task(self._until_disconnect())
+            try:
+                await self._write(b": connected\n\n")
+                if await self._relay(messages, gone) == "ended":
+                    await self.send({"type": "http.response.body", "body": b"", "more_body": False})
+            finally:
+                gone.cancel()
+                await messages.aclose()
 
     async def _until_disconnect(self) -> None:
         while (await self.receive())["type"] != "http.disconnect":

@@ -3,6 +3,7 @@ HTTP client against the portal's real processes: events as they commit, resumed 
 Last-Event-ID after a reconnect, heartbeats, the topics' permissions, a revoked token."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -39,10 +40,13 @@ def stream(portal, token, topics, **headers):
     )
 
 
-def frames(response, count: int, *, comments: bool = False) -> list[dict]:
-    """The next `count` events of the stream (and comment lines, with `comments`)."""
+def frames(response, count: int, *, comments: bool = False, seconds: float = 60) -> list[dict]:
+    """The next `count` events of the stream (and comment lines, with `comments`); fails
+    after `seconds` (heartbeats would otherwise keep a stream that never sends them open)."""
     found, current = [], {}
+    deadline = time.monotonic() + seconds
     for line in response.iter_lines(decode_unicode=True):
+        assert time.monotonic() < deadline, f"{len(found)} of {count} frames in {seconds} s"
         if line.startswith(":"):
             if comments:
                 found.append({"comment": line[1:].strip()})
