@@ -19,8 +19,11 @@ degraded_requests = Counter(
 )
 start_at_zero(degraded_requests, ("database", "throttle"))
 
-# Also what a query ended by the server (a restart, a cut connection) raises in Django.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# Also what a query ended by the server (a restart, a cut connection) raises, in Django and,
+# on a cursor of the driver's own (the event log's append), in psycopg: AdminShutdown.
+DATABASE_UNAVAILABLE = (
+    OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
+)  # fmt: skip
 RETRY_AFTER_SECONDS = 2
 
 

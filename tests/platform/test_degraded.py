@@ -91,13 +91,15 @@ def wrapped(driver_error: psycopg.Error) -> Exception:
     [
         (OperationalError("server closed the connection unexpectedly"), True),
         (InterfaceError("connection already closed"), True),
+        # On a driver's cursor, unwrapped: the server shut down under the statement.
+        (psycopg.errors.AdminShutdown("terminating connection due to administrator command"), True),
         # psycopg out of step with PgBouncer after its server went away: no SQLSTATE.
         (wrapped(psycopg.InternalError("received 2 results from command 'BEGIN'")), True),
         # The server's own internal errors and the portal's bugs stay 500s.
         (wrapped(psycopg.errors.InternalError_("cache lookup failed")), False),
         (RuntimeError("a bug"), False),
     ],
-    ids=["operational", "interface", "out-of-step", "server-internal", "bug"],
+    ids=["operational", "interface", "admin-shutdown", "out-of-step", "server-internal", "bug"],
 )
 def test_what_counts_as_the_database_being_unavailable(error, unavailable):
     assert database_unavailable(error) is unavailable
