@@ -110,16 +110,22 @@ def line(label: str, rate: int, figures: dict) -> str:
     )
 
 
-def main() -> None:
+def set_up(database_url: str, target: str) -> tuple[dict, dict]:
+    """A fresh database at `database_url` with prepare()'s rows, Django set up on it in this
+    process; returns its environment and the fixture Locust's users read."""
     if not LOCUST.exists():
-        sys.exit("Locust is missing: make bench-load installs it into .venv-bench")
-    env = {**ENV, "DATABASE_URL": DATABASE_URL}
+        sys.exit(f"Locust is missing: make {target} installs it into .venv-bench")
+    env = {**ENV, "DATABASE_URL": database_url}
     fresh_database(env)
     os.environ.update(env)
     import django
 
     django.setup()
-    fixture = prepare()
+    return env, prepare()
+
+
+def main() -> None:
+    env, fixture = set_up(DATABASE_URL, "bench-load")
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

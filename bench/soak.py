@@ -18,7 +18,6 @@ import os
 import signal
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -26,8 +25,8 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
-from bench.load import LOCUST, locust, prepare
-from bench.run import ENV, PYTHON, ROOT, free_port, fresh_database, wait_ready
+from bench.load import locust, set_up
+from bench.run import PYTHON, ROOT, free_port, wait_ready
 
 RATE = int(os.environ.get("BENCH_SOAK_RATE", "50"))
 DURATION = os.environ.get("BENCH_SOAK_DURATION", "30m")
@@ -185,15 +184,7 @@ def report(samples: list, result: dict, clients: list) -> None:
 
 
 def main() -> None:
-    if not LOCUST.exists():
-        sys.exit("Locust is missing: make bench-soak installs it into .venv-bench")
-    env = {**ENV, "DATABASE_URL": DATABASE_URL}
-    fresh_database(env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    fixture = prepare()
+    env, fixture = set_up(DATABASE_URL, "bench-soak")
     OUT.mkdir(parents=True, exist_ok=True)
     port, ws_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
