@@ -162,9 +162,10 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every benchmark scenario, or some: `make bench BENCH="booking orders"` (bench/run.py).
 bench: setup
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH)
 
 # What tracing costs the booking API: a traced and an untraced gunicorn, same run.
 bench-tracing: setup

@@ -26,7 +26,7 @@ request = function()
     '{"project": %d, "items": [{"resource": %d, "from": "%s", "to": "%s"}]}',
     project, resource, os.date("!%Y-%m-%dT%H:%M:%SZ", start),
     os.date("!%Y-%m-%dT%H:%M:%SZ", start + 7200))
-  return wrk.format(nil, "/api/v1/allocate", nil, body)
+  return wrk.format(nil, "/api/v1/allocate/", nil, body)
 end
 
 response = function(status, headers, body)

@@ -13,7 +13,7 @@ request = function()
   local item = first_item + math.random(0, item_count - 1)
   local body = string.format(
     '{"item": %d, "location": %d, "quantity": "1", "reference": "bench"}', item, location)
-  return wrk.format(nil, "/api/v1/stock/issue", nil, body)
+  return wrk.format(nil, "/api/v1/stock/issue/", nil, body)
 end
 
 done = function(summary, latency, requests)

@@ -9,7 +9,7 @@
 - history: GET /api/v1/audit/allocations/{project}/ with one million history rows
   (target p95 < 30 ms).
 
-Usage: python -m bench.resources BASE_URL
+Usage: python -m bench.resources BASE_URL [booking] [matching] [history]
 """
 
 import json
@@ -286,6 +286,7 @@ def history(base_url: str, token: str) -> None:
 if __name__ == "__main__":
     base = sys.argv[1]
     token = operator_token()
-    booking(base, token)
-    matching(base, token)
-    history(base, token)
+    chosen = set(sys.argv[2:]) or {"booking", "matching", "history"}
+    for scenario in (booking, matching, history):
+        if scenario.__name__ in chosen:
+            scenario(base, token)

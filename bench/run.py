@@ -113,7 +113,7 @@ def wrk(url: str, headers: list[str], duration: str = DURATION) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def main(scenarios: set[str]) -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
     token = prepare_data()
@@ -138,18 +138,23 @@ def main() -> None:
     try:
         wait_ready(base)
         auth = [f"Authorization: Bearer {token}"]
-        scenarios = {
+        targets = {
             "settings_api": (base + "/api/v1/settings/", auth),
             "bare_view": (base + "/bench/bare-settings", []),
         }
         # Warm up every worker's connections and caches, then measure.
-        for url, headers in scenarios.values():
+        for url, headers in targets.values():
             wrk(url, headers, duration="2s")
-        rounds = [{name: wrk(*target) for name, target in scenarios.items()} for _ in range(ROUNDS)]
-        report(rounds)
+        if "settings" in scenarios:
+            report([{name: wrk(*target) for name, target in targets.items()} for _ in range(ROUNDS)])
         # Bookings, matching and history against the same server (bench/resources.py).
-        subprocess.run([PYTHON, "-m", "bench.resources", base], cwd=ROOT, env=ENV, check=True)
-        subprocess.run([PYTHON, "-m", "bench.inventory", base], cwd=ROOT, env=ENV, check=True)
+        resources = sorted(scenarios & {"booking", "matching", "history"})
+        if resources:
+            subprocess.run(
+                [PYTHON, "-m", "bench.resources", base, *resources], cwd=ROOT, env=ENV, check=True
+            )
+        if "inventory" in scenarios:
+            subprocess.run([PYTHON, "-m", "bench.inventory", base], cwd=ROOT, env=ENV, check=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -172,7 +177,7 @@ def report(rounds: list[dict]) -> None:
         sys.exit("some requests failed: the figures above are not valid")
 
 
-def events_scenarios() -> None:
+def events_scenarios(scenarios: set[str]) -> None:
     """The event backbone's figures (bench/eventlog.py), on a database of their own."""
     env = {
         **ENV,
@@ -181,19 +186,27 @@ def events_scenarios() -> None:
         ),
     }
     fresh_database(env)
-    subprocess.run([PYTHON, "-m", "bench.eventlog"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "-m", "bench.orders"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "-m", "bench.audit"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "-m", "bench.integrations"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "-m", "bench.reports"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [PYTHON, "-m", "bench.realtime"],
-        cwd=ROOT,
-        env={**env, "CHANNEL_LAYER_PREFIX": "fusionops-bench"},
-        check=True,
-    )
+    for scenario in EVENT_SCENARIOS:
+        if scenario in scenarios:
+            subprocess.run(
+                [PYTHON, "-m", f"bench.{scenario}"],
+                cwd=ROOT,
+                env={**env, "CHANNEL_LAYER_PREFIX": "fusionops-bench"},
+                check=True,
+            )
 
+
+# Scenarios against the gunicorn of main(), then those on a database of their own.
+SERVER_SCENARIOS = ("settings", "booking", "matching", "history", "inventory")
+EVENT_SCENARIOS = ("eventlog", "orders", "audit", "integrations", "reports", "realtime")
 
 if __name__ == "__main__":
-    main()
-    events_scenarios()
+    # `python bench/run.py [SCENARIO ...]`: all of them by default (`make bench
+    # BENCH=booking` runs one).
+    chosen = set(sys.argv[1:]) or {*SERVER_SCENARIOS, *EVENT_SCENARIOS}
+    if unknown := chosen - {*SERVER_SCENARIOS, *EVENT_SCENARIOS}:
+        sys.exit(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if chosen & set(SERVER_SCENARIOS):
+        main(chosen)
+    if chosen & set(EVENT_SCENARIOS):
+        events_scenarios(chosen)
