@@ -4,7 +4,7 @@ from rest_framework import authentication, exceptions
 
 from apps.accounts import metrics, selectors, services
 from apps.accounts.tokens import TOKEN_PREFIX, InvalidToken
-from apps.platform.api.throttling import AuthFailureThrottle
+from apps.platform.api.throttling import AuthFailureThrottle, UserRateThrottle
 from apps.platform.context import bind_auth_method
 
 logger = structlog.get_logger("fusionops.auth")
@@ -27,7 +27,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         try:
             raw = parts[1].decode("ascii")
             if raw.startswith(TOKEN_PREFIX):
-                token = selectors.api_token_authenticate(raw)
+                throttle = UserRateThrottle.counted_with_authentication(request)
+                token = selectors.api_token_authenticate(raw, throttle=throttle)
+                if throttle is not None:
+                    throttle.precounted(request, token.window_count)
                 services.api_token_record_use(token=token)
                 bind_auth_method("token", token.user)
                 return token.user, token

@@ -9,19 +9,26 @@ from apps.accounts.token_cache import (
     api_token_use_gate_key,
 )
 from apps.accounts.tokens import InvalidToken, decode_token
+from apps.platform.api.throttling import UserRateThrottle
+from apps.platform.cache import cache_get_many_and_count
 
 
-def api_token_authenticate(raw: str) -> ApiToken:
+def api_token_authenticate(raw: str, *, throttle: UserRateThrottle | None = None) -> ApiToken:
     """The active token (with its user) that `raw` stands for, or InvalidToken.
 
-    The token carries `use_recorded_recently` for api_token_record_use."""
+    The token carries `use_recorded_recently` for api_token_record_use. With a `throttle`,
+    the request is counted in its user's window in the same round trip (the count is
+    handed to the throttle on `request` by the caller: see `window_count`)."""
     now = timezone.now()
     claims = decode_token(raw, now=now)
     key = api_token_cache_key(claims.token_id)
-    # The user's permission set, and whether its use was recorded lately, come along in
-    # the same round trip.
+    # The user's permission set, whether its use was recorded lately, and the user's rate
+    # limit come along in the same round trip.
     gate_key = api_token_use_gate_key(claims.token_id)
-    found = cache.get_many([key, gate_key, *permission_cache_keys(claims.user_id)])
+    counters = [throttle.user_counter(claims.user_id)] if throttle else []
+    found, counts = cache_get_many_and_count(
+        [key, gate_key, *permission_cache_keys(claims.user_id)], counters
+    )
     token = found.get(key)
     if not isinstance(token, ApiToken):
         token = (
@@ -42,6 +49,7 @@ def api_token_authenticate(raw: str) -> ApiToken:
         raise InvalidToken("user inactive")
     prime_permissions(token.user, found)
     token.use_recorded_recently = gate_key in found
+    token.window_count = counts[0] if counts else None
     return token
 
 

@@ -102,3 +102,35 @@ def test_a_migration_withdrawing_a_grant_takes_effect_after_migrate(viewer_with_
     revoke_role_permissions(apps, {"Viewer": ["core.view_systemsetting"]})
     call_command("migrate", verbosity=0)
     assert_problem(client.get(URL), 403)
+
+
+def test_a_request_with_a_cached_token_goes_to_redis_once(viewer_with_token, monkeypatch):
+    """The token, the permission set, the use gate and the user's rate-limit count travel
+    in one pipeline."""
+    from redis.connection import AbstractConnection
+
+    _user, client = viewer_with_token
+    round_trips = []
+    send = AbstractConnection.send_packed_command
+
+    def counted(connection, command, *args, **kwargs):
+        round_trips.append(command)
+        return send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    assert client.get(URL).status_code == 200
+    assert len(round_trips) == 1, round_trips
+
+
+def test_the_rate_limit_counted_with_the_token_still_refuses(viewer_with_token, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from apps.platform.api.throttling import FixedWindowMixin
+
+    monkeypatch.setattr(FixedWindowMixin, "timer", lambda self: 1_700_000_010.0, raising=False)
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
+    _user, client = viewer_with_token
+    assert [client.get(URL).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(URL)
+    assert_problem(refused, 429, "throttled")
+    assert refused["Retry-After"] == "30"

@@ -7,6 +7,9 @@ floats per call. A counter per window costs one round trip at any rate.
 While Redis is unreachable the limits fail open: requests are let through uncounted (and
 `fusionops_degraded_requests_total{dependency="throttle"}` counts them), since refusing
 every caller would turn a cache outage into an API outage.
+
+The user's limit is counted in the round trip that authenticates a token
+(`counted_with_authentication`); the throttle then only compares.
 """
 
 import math
@@ -17,15 +20,23 @@ from django_redis import get_redis_connection
 from redis import RedisError
 from rest_framework import throttling
 
+from apps.platform.cache import WindowCounter, cache_get_many_and_count
 from apps.platform.unavailable import degraded_requests
 
 logger = structlog.get_logger("fusionops.api")
+
+# Where a request keeps the counts taken before its throttles run, by throttle scope.
+_PRECOUNTED = "_fixed_window_counts"
 
 
 class FixedWindowMixin:
     def allow_request(self, request, view):
         if self.rate is None:
             return True
+        precounted = getattr(request, _PRECOUNTED, {}).get(self.scope)
+        if precounted is not None:
+            self.now, self.window_ends_at, count = precounted
+            return self._within(count)
         key = self.get_cache_key(request, view)
         return True if key is None else self.count(key)
 
@@ -35,16 +46,25 @@ class FixedWindowMixin:
         self.window_ends_at = (window + 1) * self.duration
         return cache.make_and_validate_key(f"{key}:{window}")
 
+    def counter(self, key: str, amount: int = 1) -> WindowCounter:
+        """This window's counter for `key` (the throttle's cache key)."""
+        return WindowCounter(self._window_key(key), amount, self.duration + 1)
+
     def count(self, key: str, amount: int = 1) -> bool:
         """Count `amount` more in this window; whether that is still within the rate."""
-        window_key = self._window_key(key)
-        # INCRBY creates the counter atomically; EXPIRE NX gives it a lifetime only once.
-        pipeline = get_redis_connection("default").pipeline(transaction=False)
-        pipeline.incrby(window_key, amount)
-        pipeline.expire(window_key, self.duration + 1, nx=True)
-        try:
-            count, _expiry_set = pipeline.execute()
-        except RedisError:
+        _found, counts = cache_get_many_and_count([], [self.counter(key, amount)])
+        return self._within(None if counts is None else counts[0])
+
+    def precounted(self, request, count: int | None) -> None:
+        """Keep `count`, taken with this throttle's counter(), for allow_request."""
+        counts = getattr(request, _PRECOUNTED, None)
+        if counts is None:
+            counts = {}
+            setattr(request, _PRECOUNTED, counts)
+        counts[self.scope] = (self.now, self.window_ends_at, count)
+
+    def _within(self, count: int | None) -> bool:
+        if count is None:  # Redis is unreachable: fail open
             self._unavailable()
             return True
         return count <= self.num_requests
@@ -73,7 +93,21 @@ class AnonRateThrottle(FixedWindowMixin, throttling.AnonRateThrottle):
 
 
 class UserRateThrottle(FixedWindowMixin, throttling.UserRateThrottle):
-    pass
+    def user_counter(self, user_id: int) -> WindowCounter:
+        """The counter get_cache_key would name once the user is authenticated."""
+        return self.counter(self.cache_format % {"scope": self.scope, "ident": user_id})
+
+    @classmethod
+    def counted_with_authentication(cls, request) -> "UserRateThrottle | None":
+        """The user throttle the view of `request` runs, which authentication may count for
+        in its own round trip (handing the count back through `precounted`)."""
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if view is None:
+            return None
+        for throttle in view.get_throttles():
+            if isinstance(throttle, cls) and throttle.rate is not None:
+                return throttle
+        return None
 
 
 class AuthFailureThrottle(FixedWindowMixin, throttling.SimpleRateThrottle):
