@@ -43,6 +43,11 @@ class Subscriber:
     # lock rows other steps lock too (stock levels, orders), whose lock order across a
     # batch nobody controls.
     alone: bool = False
+    # Or batched with others, for steps that can say up front which rows they will lock:
+    # called with every event of a transaction delivered to subscribers sharing this
+    # function, before any of them runs, it takes those locks in one fixed order, so that
+    # transactions of several workers queue instead of deadlocking.
+    prelock: Callable[[list], None] | None = None
     # Its effects are outside the database (an HTTP call): when another delivery of its
     # batch fails, its successful run is kept rather than repeated (see the relay).
     external: bool = False
@@ -163,6 +168,7 @@ class Registry:
         max_attempts: int | None = None,
         alone: bool = False,
         batch: bool = False,
+        prelock: Callable[[list], None] | None = None,
     ):
         """Declare a function as the subscriber `name` of `event_types`.
 
@@ -173,9 +179,11 @@ class Registry:
         def register(handle: Callable) -> Callable:
             if name in self._subscribers and self._subscribers[name].handle != handle:
                 raise ValueError(f"subscriber {name!r} is declared twice")
+            if prelock is not None and (alone or batch):
+                raise ValueError(f"subscriber {name!r}: prelock is for batched steps")
             self._subscribers[name] = Subscriber(
                 name, _type_names(event_types), handle, max_attempts, alone,
-                external=batch, batch=batch,
+                external=batch, batch=batch, prelock=prelock,
             )  # fmt: skip
             self._subscribers_of.clear()
             return handle

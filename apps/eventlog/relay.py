@@ -17,6 +17,11 @@ database: a webhook's POST) are not run again then: what they did (succeeded, or
 settled as it was. Other external effects may happen more than once; writes to the
 database happen once.
 
+Steps that lock rows other steps lock too (orders, stock levels) either run alone, a
+transaction each, or declare a `prelock` that takes all the locks of a transaction's steps
+in one order before the first runs: then transactions of several workers queue behind each
+other instead of deadlocking.
+
 A subscriber may describe its attempt (a webhook's response code and duration): what it
 returns, or the `outcome` of what it raises, is kept as the delivery's last outcome.
 """
@@ -231,6 +236,18 @@ def _run_subscriber(item: Claimed) -> None:
         )
 
 
+def _prelock(items: list[Claimed]) -> None:
+    """Take the locks the transaction's steps declared (Subscriber.prelock), one call per
+    prelock function with all of its events."""
+    by_prelock: dict = {}
+    for item in items:
+        subscriber = registry.get_subscriber(item.subscriber)
+        if subscriber is not None and subscriber.prelock is not None:
+            by_prelock.setdefault(subscriber.prelock, []).append(item.event)
+    for prelock, events in by_prelock.items():
+        prelock(events)
+
+
 def _mark_processed(items: list[Claimed]) -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -322,6 +339,11 @@ def _work(
                 except Exception as exc:
                     failed.append((item, f"{type(exc).__name__}: {exc}"))
         else:
+            try:
+                _prelock(runnable)
+            except Exception as exc:
+                # The careful run takes each step's own locks, a savepoint each.
+                raise _RunCarefully({}, {}) from exc
             new = _mark_processed(runnable) if runnable else set()
             for item in runnable:
                 if (item.subscriber, str(item.event.id)) in new:

@@ -95,6 +95,13 @@ def _lock_levels(pairs, *, create: bool) -> dict[tuple[int, int], StockLevel]:
     return {(level.item_id, level.location_id): level for level in levels}
 
 
+def stock_levels_lock(pairs) -> None:
+    """Lock the existing levels of (item, location) pairs in the order every stock write
+    locks them (for steps that take their locks up front: Subscriber.prelock)."""
+    if pairs:
+        _lock_levels(pairs, create=False)
+
+
 def _move(
     level: StockLevel,
     kind: str,

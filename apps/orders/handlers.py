@@ -1,7 +1,9 @@
 """The order saga's steps: inventory reserving the lines, orders following, payments
-authorizing. Choreography: each step reacts to the
-previous step's event; none knows the whole. Each runs in a transaction of its own
-(`alone`): it locks an order and stock levels, which other steps lock too."""
+authorizing. Choreography: each step reacts to the previous step's event; none knows the
+whole. A step locks its order and stock levels, which other steps lock too: steps of many
+orders share a transaction, and `lock_saga_steps` takes all their locks first, in one
+order (orders, then levels), so that two workers' transactions queue instead of
+deadlocking."""
 
 from decimal import Decimal
 
@@ -29,22 +31,41 @@ def _order_of(payload: dict) -> int | None:
     return None  # stock reserved for something else than an order
 
 
-@registry.subscriber("inventory.reserve_for_order", event_types=[ORDER_PLACED], alone=True)
-def reserve_for_order(event) -> None:
-    """Inventory's step of the saga: reserve the placed order's lines."""
-    services.order_reserve_stock(
-        order_id=event.payload["order_id"],
+def _lines(event) -> list[StockLine]:
+    return [
+        StockLine(line["item_id"], line["location_id"], Decimal(line["quantity"]))
+        for line in event.payload["lines"]
+    ]
+
+
+def lock_saga_steps(events) -> None:
+    """The prelock of every saga step (see the module)."""
+    orders = [order for event in events if (order := _order_of(event.payload)) is not None]
+    services.saga_locks_take(
+        order_ids=orders,
+        paid_order_ids=[
+            event.payload["order_id"]
+            for event in events
+            if event.type in (PAYMENT_AUTHORIZED.name, PAYMENT_DECLINED.name)
+        ],
         lines=[
-            StockLine(line["item_id"], line["location_id"], Decimal(line["quantity"]))
-            for line in event.payload["lines"]
+            line for event in events if event.type == ORDER_PLACED.name for line in _lines(event)
         ],
     )
 
 
 @registry.subscriber(
+    "inventory.reserve_for_order", event_types=[ORDER_PLACED], prelock=lock_saga_steps
+)
+def reserve_for_order(event) -> None:
+    """Inventory's step of the saga: reserve the placed order's lines."""
+    services.order_reserve_stock(order_id=event.payload["order_id"], lines=_lines(event))
+
+
+@registry.subscriber(
     "orders.track_reservation",
     event_types=[STOCK_RESERVED, RESERVATION_FAILED],
-    alone=True,
+    prelock=lock_saga_steps,
 )
 def track_reservation(event) -> None:
     order_id = _order_of(event.payload)
@@ -57,7 +78,9 @@ def track_reservation(event) -> None:
 
 
 @registry.subscriber(
-    "payments.authorize", event_types=[ORDER_STATUS_EVENTS[OrderStatus.RESERVED]], alone=True
+    "payments.authorize",
+    event_types=[ORDER_STATUS_EVENTS[OrderStatus.RESERVED]],
+    prelock=lock_saga_steps,
 )
 def authorize_payment(event) -> None:
     services.payment_authorize(order_id=event.payload["order_id"])
@@ -66,7 +89,7 @@ def authorize_payment(event) -> None:
 @registry.subscriber(
     "orders.settle_payment",
     event_types=[PAYMENT_AUTHORIZED, PAYMENT_DECLINED],
-    alone=True,
+    prelock=lock_saga_steps,
 )
 def settle_payment(event) -> None:
     if event.type == PAYMENT_AUTHORIZED.name:

@@ -54,7 +54,12 @@ class Order(models.Model):
 
     @property
     def reservation_reference(self) -> str:
-        return f"order:{self.pk}"
+        return self.reservation_reference_of(self.pk)
+
+    @staticmethod
+    def reservation_reference_of(order_id: int) -> str:
+        """What the stock reserved for an order is reserved for."""
+        return f"order:{order_id}"
 
 
 class OrderLine(models.Model):

@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 from apps.core.selectors import system_setting_value
 from apps.eventlog.services import event_emit
 from apps.inventory import services as inventory
+from apps.inventory.choices import ReservationStatus
 from apps.inventory.events import RESERVATION_FAILED
 from apps.inventory.exceptions import InsufficientStock
-from apps.inventory.models import Item, Location
+from apps.inventory.models import Item, Location, Reservation
 from apps.inventory.services import quantity_of
 from apps.orders import metrics
 from apps.orders.choices import TERMINAL, TRANSITIONS, OrderStatus, PaymentStatus
@@ -214,6 +215,23 @@ def _refund(order: Order, actor) -> None:
 
 
 # --- Saga steps (run by the subscribers in handlers.py) ----------------------------------
+
+
+def saga_locks_take(*, order_ids, paid_order_ids=(), lines=()) -> None:
+    """Lock, before a transaction's saga steps run, what they will lock, in the order each
+    step and order_cancel take it: the orders by id, then the stock levels by item and
+    location (those of `lines` to reserve, and those the active reservations of
+    `paid_order_ids` hold, to issue or release)."""
+    list(Order.objects.select_for_update().filter(pk__in=set(order_ids)).order_by("pk"))
+    pairs = {(line.item_id, line.location_id) for line in lines}
+    if paid_order_ids:
+        pairs |= set(
+            Reservation.objects.filter(
+                reference__in=[Order.reservation_reference_of(pk) for pk in set(paid_order_ids)],
+                status=ReservationStatus.ACTIVE,
+            ).values_list("item_id", "location_id")
+        )
+    inventory.stock_levels_lock(pairs)
 
 
 @transaction.atomic
