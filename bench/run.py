@@ -146,7 +146,10 @@ def main(scenarios: set[str]) -> None:
         for url, headers in targets.values():
             wrk(url, headers, duration="2s")
         if "settings" in scenarios:
-            report([{name: wrk(*target) for name, target in targets.items()} for _ in range(ROUNDS)])
+            rounds = [
+                {name: wrk(*target) for name, target in targets.items()} for _ in range(ROUNDS)
+            ]
+            report(rounds)
         # Bookings, matching and history against the same server (bench/resources.py).
         resources = sorted(scenarios & {"booking", "matching", "history"})
         if resources:
