@@ -11,7 +11,7 @@ import pytest
 
 from tests.faults.checks import assert_nothing_lost
 from tests.faults.load import LiveFollower, SteadyLoad
-from tests.processes import start, stop
+from tests.processes import free_port, start, stop
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -47,7 +47,12 @@ def test_the_websocket_server_killed_under_load_browsers_resume_without_a_gap(
 def test_a_worker_ended_under_load_loses_no_delivery(
     fault_portal, load_fixture, how, record_property
 ):
-    second = start([sys.executable, "manage.py", "run_worker"], fault_portal.env_of("worker"))
+    # Beside the portal's worker, on a metrics port of its own: on the same one it could
+    # not start at all.
+    second = start(
+        [sys.executable, "manage.py", "run_worker"],
+        {**fault_portal.env_of("worker"), "METRICS_PORT": str(free_port())},
+    )
     load = SteadyLoad(load_fixture).start()
     time.sleep(4)
 
