@@ -149,6 +149,7 @@ def failures_of(junit: Path) -> dict[str, str]:
 
 
 CASE = re.compile(r"^\d+\. Test Case ID", re.MULTILINE)
+URI_TOO_LONG = "[414] URI Too Long"
 ERRORS = re.compile(r'"errors": (\{.*?\})\}`', re.DOTALL)
 CURL = re.compile(r"curl -X (\w+) .*?https?://[^/\s]+(/[^?'\s]*)")
 PROBLEM = re.compile(r'"type": "urn:fusionops:problem:([a-z0-9-]+)"')
@@ -184,6 +185,11 @@ def unexpected_cases(operation: str, text: str) -> list[str]:
             continue
         checks = set(re.findall(r"- (ST\d+)", case)) or {"error"}
         if checks == {"ST202"} and known_refusal(operation, case):
+            continue
+        # A request line over gunicorn's limit_request_line (8,190 bytes) is refused before
+        # the portal sees it (README: The API in brief): a refusal, as the check wants,
+        # with a status the check does not list.
+        if checks == {"ST201"} and URI_TOO_LONG in case:
             continue
         unexpected.append(case)
     return unexpected
