@@ -47,7 +47,16 @@ def orders_settled() -> bool:
 
 def assert_nothing_lost(load: SteadyLoad, followers: list[LiveFollower] = ()) -> dict:
     """Every promise of the portal after `load` ran through a fault; returns the table
-    for the report (requests sent, 2xx, 503, 500, lost)."""
+    for the report (requests sent, 2xx, 503, 500, lost). The live `followers` listen on
+    until they are checked, and are stopped then."""
+    try:
+        return _nothing_lost(load, followers)
+    finally:
+        for follower in followers:
+            follower.stop()
+
+
+def _nothing_lost(load: SteadyLoad, followers) -> dict:
     table = load.table()
     assert table["500"] == 0, f"server errors: {load.statuses()} (logs: var/faults/)"
     assert set(load.reads) <= {200, 503}, f"reads refused: {load.reads}"
@@ -87,12 +96,13 @@ def assert_nothing_lost(load: SteadyLoad, followers: list[LiveFollower] = ()) ->
             "id", flat=True
         )
     )
+    # The live clients catch up: every booking once, in log order, none missed. They have
+    # listened until now: the last bookings' messages may have been on their way.
     for follower in followers:
-        # The live clients caught up: every booking once, in log order, none missed.
         assert wait_until(lambda f=follower: _booked_seen(f) >= booked, 60), (
             len(booked - _booked_seen(follower)), follower.reconnects, follower.resyncs
         )  # fmt: skip
-        positions = [message["position"] for message in follower.messages]
+        positions = [message["position"] for message in list(follower.messages)]
         assert positions == sorted(set(positions)), "a message twice or out of order"
     return table
 

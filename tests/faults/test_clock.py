@@ -72,7 +72,6 @@ def test_the_stream_crosses_a_month_end_and_a_dst_change_without_a_gap(
     load = SteadyLoad(load_fixture).start()
     time.sleep(BEFORE_THE_BOUNDARY.total_seconds() + 10)  # across the boundary, and on
     load.stop()
-    follower.stop()
 
     table = assert_nothing_lost(load, [follower])
     months = events_by_month()

@@ -53,7 +53,6 @@ def test_connections_cut_mid_transaction_and_mid_claim_leave_no_partial_write(
         time.sleep(1)
     time.sleep(LOAD_BEFORE_SECONDS)
     load.stop()
-    follower.stop()
 
     assert fault_portal.worker.poll() is None
     table = assert_nothing_lost(load, [follower])

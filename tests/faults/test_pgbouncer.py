@@ -72,7 +72,6 @@ def test_the_steady_load_and_a_restart_behind_pgbouncer_lose_nothing(
     postgres_server.restart("fast")
     time.sleep(5)
     load.stop()
-    follower.stop()
 
     assert fault_portal.worker.poll() is None
     # Web and ws worked through PgBouncer: at least a transaction per request it answered.

@@ -49,7 +49,6 @@ def test_a_postgresql_restart_under_load_loses_nothing_and_heals_itself(
     recovered_in = time.monotonic() - back_at
     time.sleep(LOAD_BEFORE_SECONDS)  # the load goes on after recovery
     load.stop()
-    follower.stop()
 
     assert fault_portal.worker.poll() is None, "the worker must ride the restart out"
     assert fault_portal.web.poll() is None and fault_portal.ws.poll() is None

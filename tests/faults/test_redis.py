@@ -51,7 +51,6 @@ def test_thirty_seconds_without_redis_the_api_still_serves_and_live_clients_catc
     caught_up_in = time.monotonic() - back_at
     time.sleep(3)
     load.stop()
-    follower.stop()
 
     assert viewer.status_code == 200, viewer.text
     settled_during = [op for op in during if op.final is not None]
