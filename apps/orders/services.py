@@ -222,7 +222,8 @@ def saga_locks_take(*, order_ids, paid_order_ids=(), lines=()) -> None:
     step and order_cancel take it: the orders by id, then the stock levels by item and
     location (those of `lines` to reserve, and those the active reservations of
     `paid_order_ids` hold, to issue or release)."""
-    list(Order.objects.select_for_update().filter(pk__in=set(order_ids)).order_by("pk"))
+    orders = Order.objects.select_for_update().filter(pk__in=set(order_ids)).order_by("pk")
+    list(orders.values_list("pk", flat=True))
     pairs = {(line.item_id, line.location_id) for line in lines}
     if paid_order_ids:
         pairs |= set(
