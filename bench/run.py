@@ -142,10 +142,10 @@ def main(scenarios: set[str]) -> None:
             "settings_api": (base + "/api/v1/settings/", auth),
             "bare_view": (base + "/bench/bare-settings", []),
         }
-        # Warm up every worker's connections and caches, then measure.
-        for url, headers in targets.values():
-            wrk(url, headers, duration="2s")
         if "settings" in scenarios:
+            # Warm up every worker's connections and caches, then measure.
+            for url, headers in targets.values():
+                wrk(url, headers, duration="2s")
             rounds = [
                 {name: wrk(*target) for name, target in targets.items()} for _ in range(ROUNDS)
             ]
